@@ -8,15 +8,54 @@ from __future__ import annotations
 
 import sys
 
+import json
+from pathlib import Path
+
 import click
 
 from omnidesk_macros.errors import OmnideskMacrosError
+from omnidesk_macros.loader import default_templates_dir
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="omnidesk-macros")
 def cli() -> None:
     """Standard replies of ООО «СКС»: validate the sources, sync them to Omnidesk, print letters."""
+
+
+@cli.command("validate")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json prints one object with every diagnostic, for CI and editors.")
+def validate_command(path: Path | None, strict: bool, fmt: str) -> None:
+    """Check every template, the card and the appeal types; report all problems at once.
+
+    PATH is the templates folder (default: ./templates_src). Exit status: 0 clean, 1 errors
+    (with --strict, warnings too).
+    """
+    from omnidesk_macros.validate import validate_sources
+
+    root = path or default_templates_dir()
+    sources, diags = validate_sources(root)
+    failing = diags.errors + (diags.warnings if strict else [])
+    if fmt == "json":
+        click.echo(json.dumps({
+            "path": str(root),
+            "templates": len(sources.templates) if sources else 0,
+            "errors": len(diags.errors),
+            "warnings": len(diags.warnings),
+            "ok": not failing,
+            "diagnostics": [d.as_dict() for d in diags.items],
+        }, ensure_ascii=False, indent=2))
+    else:
+        for item in diags.items:
+            click.echo(item.format())
+        count = len(sources.templates) if sources else 0
+        click.echo(f"{count} templates, {len(diags.errors)} error(s), {len(diags.warnings)} warning(s)"
+                   + (" — warnings count as errors (--strict)" if strict and diags.warnings else ""))
+    if failing:
+        raise SystemExit(1)
 
 
 def main() -> None:
