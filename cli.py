@@ -58,6 +58,34 @@ def validate_command(path: Path | None, strict: bool, fmt: str) -> None:
         raise SystemExit(1)
 
 
+@cli.command("list")
+@click.option("--templates", "path", type=click.Path(path_type=Path), help="Templates folder.")
+@click.option("--type", "appeal_type", help="Only this appeal type (its id).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def list_command(path: Path | None, appeal_type: str | None, fmt: str) -> None:
+    """Show the appeal types and the templates each offers, as the specialist's popup lists them."""
+    from omnidesk_macros.loader import load_sources
+
+    sources = load_sources(path or default_templates_dir())
+    kinds = [k for k in sources.appeal_types if appeal_type in (None, k.id)]
+    if appeal_type and not kinds:
+        raise click.BadParameter(f"no appeal type '{appeal_type}'", param_hint="--type")
+    listing = [
+        {"id": k.id, "title": k.title,
+         "templates": [{"id": t.id, "title": t.title, "channels": list(t.channels),
+                        "variables": [v.name for v in t.variables]} for t in sources.templates_for(k.id)]}
+        for k in kinds
+    ]
+    if fmt == "json":
+        click.echo(json.dumps(listing, ensure_ascii=False, indent=2))
+        return
+    for kind in listing:
+        click.echo(f"{kind['title']}  [{kind['id']}]")
+        for item in kind["templates"]:
+            channels = ", ".join(item["channels"])
+            click.echo(f"    {item['id']:<28} {item['title']}  ({channels})")
+
+
 def main() -> None:
     try:
         rv = cli.main(standalone_mode=False)
