@@ -6,10 +6,10 @@ Exit codes: 0 success; 1 a domain error (bad templates, a letter that cannot be 
 
 from __future__ import annotations
 
-import sys
-
 import json
+import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -70,7 +70,7 @@ def list_command(path: Path | None, appeal_type: str | None, fmt: str) -> None:
     kinds = [k for k in sources.appeal_types if appeal_type in (None, k.id)]
     if appeal_type and not kinds:
         raise click.BadParameter(f"no appeal type '{appeal_type}'", param_hint="--type")
-    listing = [
+    listing: list[dict[str, Any]] = [
         {"id": k.id, "title": k.title,
          "templates": [{"id": t.id, "title": t.title, "channels": list(t.channels),
                         "variables": [v.name for v in t.variables]} for t in sources.templates_for(k.id)]}
@@ -84,6 +84,30 @@ def list_command(path: Path | None, appeal_type: str | None, fmt: str) -> None:
         for item in kind["templates"]:
             channels = ", ".join(item["channels"])
             click.echo(f"    {item['id']:<28} {item['title']}  ({channels})")
+
+
+@cli.command("sandbox")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Loopback address to listen on.")
+@click.option("--port", default=8765, show_default=True, type=int, help="Port; 0 picks a free one.")
+@click.option("--data", type=click.Path(dir_okay=False, path_type=Path), default=Path("sandbox.sqlite3"),
+              show_default=True, help="SQLite file with the sandbox state; seeded with demo data when new.")
+@click.option("--email", default="admin@sandbox.local", show_default=True, help="Staff email it accepts.")
+@click.option("--api-key", default="sandbox-key", show_default=True, help="API key it accepts.")
+@click.option("--rate-limit", default=300, show_default=True, type=int, help="Requests per minute it allows.")
+def sandbox_command(host: str, port: int, data: Path, email: str, api_key: str, rate_limit: int) -> None:
+    """Run a local Omnidesk stand-in: the documented /api, demo data, /_admin for macros and faults."""
+    from sync.sandbox import SandboxConfig, SandboxServer
+
+    config = SandboxConfig(email=email, api_key=api_key, rate_limit_per_minute=rate_limit)
+    with SandboxServer(data, host=host, port=port, config=config) as server:
+        click.echo(f"Omnidesk sandbox at {server.url}/api  (admin: {server.url}/_admin, data: {data})")
+        click.echo(f"  OMNIDESK_URL={server.url} OMNIDESK_EMAIL={email} OMNIDESK_API_KEY={api_key}")
+        click.echo(f"  curl -u {email}:{api_key} {server.url}/api/cases.json")
+        click.echo("Press Ctrl-C to stop.")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            click.echo("Stopped.")
 
 
 def main() -> None:

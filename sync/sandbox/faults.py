@@ -1,0 +1,125 @@
+"""What the sandbox does to make life hard: its own rate limit, and faults injected by tests.
+
+The rate limit is a sliding window over accepted ``/api`` requests, like Omnidesk's per-minute budget; the
+window length is configurable so that a test can run "a minute" of traffic in a second. Faults are rules set
+through ``/_admin/faults``: each applies to the next ``count`` matching requests (after letting ``skip`` of them
+through), and can strike before the request is processed or after it (``after_write``: the write happened but
+the client never hears so, the case that makes retrying a POST dangerous).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+FaultKind = Literal["error", "throttle", "drop"]
+
+
+@dataclass
+class SlidingWindow:
+    """At most ``limit`` accepted requests in any window of ``window`` seconds (half-open: (t - w, t])."""
+
+    limit: int
+    window: float = 60.0
+    clock: Callable[[], float] = time.monotonic
+    _accepted: deque[float] = field(default_factory=deque, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def admit(self) -> tuple[bool, int, int]:
+        """``(admitted, calls_left, retry_after)`` for a request arriving now."""
+        with self._lock:
+            now = self.clock()
+            while self._accepted and self._accepted[0] <= now - self.window:
+                self._accepted.popleft()
+            if len(self._accepted) >= self.limit:
+                wait = self._accepted[0] + self.window - now
+                return False, 0, max(1, math.ceil(wait))
+            self._accepted.append(now)
+            return True, self.limit - len(self._accepted), 0
+
+    def reset(self) -> None:
+        with self._lock:
+            self._accepted.clear()
+
+
+@dataclass
+class FaultRule:
+    """Misbehave on the next ``count`` matching requests, after letting ``skip`` of them through."""
+
+    kind: FaultKind
+    count: int = 1
+    skip: int = 0
+    status: int = 503
+    retry_after: int = 1
+    after_write: bool = False
+    methods: tuple[str, ...] = ()
+    path_contains: str = ""
+
+    @classmethod
+    def from_json(cls, kind: FaultKind, raw: Mapping[str, Any]) -> FaultRule:
+        known = {"count", "skip", "status", "retry_after", "after_write", "methods", "path_contains"}
+        unknown = set(raw) - known
+        if unknown:
+            raise ValueError(f"unknown fault option(s) {sorted(unknown)}; known: {sorted(known)}")
+        default_status = 429 if kind == "throttle" else 503
+        return cls(
+            kind=kind,
+            count=int(raw.get("count", 1)),
+            skip=int(raw.get("skip", 0)),
+            status=int(raw.get("status", default_status)),
+            retry_after=int(raw.get("retry_after", 1)),
+            after_write=bool(raw.get("after_write", False)),
+            methods=tuple(str(m).upper() for m in raw.get("methods", ())),
+            path_contains=str(raw.get("path_contains", "")),
+        )
+
+    def matches(self, method: str, path: str) -> bool:
+        return (not self.methods or method in self.methods) and self.path_contains in path
+
+
+@dataclass
+class Faults:
+    """The active fault rules and added latency; thread-safe, consumed request by request."""
+
+    latency: float = 0.0
+    rules: list[FaultRule] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def configure(self, raw: Mapping[str, Any]) -> None:
+        """Add rules from ``{"latency_ms": 50, "error": {...}, "throttle": {...}, "drop": {...}}``."""
+        unknown = set(raw) - {"latency_ms", "error", "throttle", "drop"}
+        if unknown:
+            raise ValueError(f"unknown fault(s) {sorted(unknown)}; known: latency_ms, error, throttle, drop")
+        rules = [FaultRule.from_json(kind, raw[kind]) for kind in ("error", "throttle", "drop") if kind in raw]
+        with self._lock:
+            if "latency_ms" in raw:
+                self.latency = float(raw["latency_ms"]) / 1000
+            self.rules.extend(rules)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.latency = 0.0
+            self.rules.clear()
+
+    def take(self, method: str, path: str) -> FaultRule | None:
+        """The rule that strikes this request, if any; consumes one use of it."""
+        with self._lock:
+            for rule in self.rules:
+                if rule.count <= 0 or not rule.matches(method, path):
+                    continue
+                if rule.skip > 0:
+                    rule.skip -= 1
+                    continue
+                rule.count -= 1
+                return rule
+            self.rules = [rule for rule in self.rules if rule.count > 0]
+            return None
+
+    def describe(self) -> dict[str, Any]:
+        with self._lock:
+            return {"latency_ms": self.latency * 1000, "rules": [asdict(rule) for rule in self.rules]}
