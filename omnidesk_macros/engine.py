@@ -79,10 +79,10 @@ def references(ast: nodes.Template) -> Iterator[Ref]:
             inside.add(id(getattr_node.node))
             yield Ref(getattr_node.node.name, getattr_node.attr, getattr_node.lineno)
     for getitem in ast.find_all(nodes.Getitem):
-        if isinstance(getitem.node, nodes.Name) and isinstance(getitem.arg, nodes.Const):
-            if getitem.node.name not in stored:
-                inside.add(id(getitem.node))
-                yield Ref(getitem.node.name, str(getitem.arg.value), getitem.lineno)
+        node, arg = getitem.node, getitem.arg
+        if isinstance(node, nodes.Name) and isinstance(arg, nodes.Const) and node.name not in stored:
+            inside.add(id(node))
+            yield Ref(node.name, str(arg.value), getitem.lineno)
     for name in ast.find_all(nodes.Name):
         if name.ctx == "load" and name.name not in stored and id(name) not in inside:
             yield Ref(name.name, None, name.lineno)

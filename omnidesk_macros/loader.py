@@ -13,8 +13,22 @@ from typing import Any
 from .diagnostics import Diagnostics
 from .errors import SourceError
 from .model import (
-    APPEAL_TYPE_KEYS, CARD_FIELD_KEYS, CHANNELS, COMPANY_KEYS, OPTION_KEYS, STAFF_KEYS, TEMPLATE_KEYS,
-    VARIABLE_KEYS, AppealType, CardField, CardOption, Company, Signatory, SourceSet, Template, Variable,
+    APPEAL_TYPE_KEYS,
+    CARD_FIELD_KEYS,
+    CHANNELS,
+    COMPANY_KEYS,
+    OPTION_KEYS,
+    STAFF_KEYS,
+    TEMPLATE_KEYS,
+    VARIABLE_KEYS,
+    AppealType,
+    CardField,
+    CardOption,
+    Company,
+    Signatory,
+    SourceSet,
+    Template,
+    Variable,
 )
 from .schema import check_mapping, report_duplicate_keys
 from .yamlsrc import Located, YamlSyntaxError, parse_yaml

@@ -9,7 +9,6 @@ Omnidesk reply could not show it the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -49,7 +48,7 @@ class Table:
     rows: tuple[tuple[tuple[Run, ...], ...], ...]
 
 
-Block = Union[Paragraph, ListBlock, Table]
+Block = Paragraph | ListBlock | Table
 
 
 @dataclass(frozen=True)

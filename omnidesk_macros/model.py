@@ -173,8 +173,8 @@ class SourceSet:
         return sorted(found, key=lambda t: t.title.casefold())
 
     def template(self, template_id: str) -> Template:
-        from .errors import SourceError
         from .diagnostics import did_you_mean
+        from .errors import SourceError
 
         try:
             return self.templates[template_id]

@@ -77,7 +77,7 @@ def _check_card(
             diags.error(file, line, 1, f"{where}: Omnidesk has no custom fields of type file",
                         "use builtin: attachments")
         titles = [o.title for o in field.options]
-        if len(set(t.casefold() for t in titles)) != len(titles):
+        if len({t.casefold() for t in titles}) != len(titles):
             diags.error(file, line, 1, f"{where} repeats an option")
     if fields and not sources.appeal_types:
         diags.warning(file, 1, 1, "no appeal types loaded, so the appeal type field has no options")
