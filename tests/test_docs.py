@@ -1,0 +1,34 @@
+"""The README stays true: every command is documented and has help; CI runs the README's test command."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from cli import cli
+from tests.helpers import REPO
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def setup_commands() -> list[str]:
+    block = re.search(r"## Set up.*?```sh\n(.*?)```", README, re.S)
+    assert block, "README has no set-up block"
+    return [line for line in block.group(1).splitlines() if line and not line.startswith("#")]
+
+
+def test_readme_has_two_setup_commands_and_ci_runs_the_test_one() -> None:
+    main_job, tests = setup_commands()
+    assert main_job.endswith("omnidesk-macros demo")
+    assert tests.endswith("pytest")
+    assert tests in (REPO / ".ci" / "run").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_command_has_help_and_is_in_the_readme(name: str) -> None:
+    result = CliRunner().invoke(cli, [name, "--help"])
+    assert result.exit_code == 0
+    assert cli.commands[name].help, f"{name} has no help text"
+    assert f"`omnidesk-macros {name}" in README, f"README does not document `{name}`"
