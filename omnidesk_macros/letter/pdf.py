@@ -1,0 +1,76 @@
+"""DOCX → PDF with LibreOffice, headless, for printing at the counter.
+
+Each job gets a profile directory of its own: two soffice processes sharing a profile block each
+other, and a crashed one leaves a lock that fails every later job. The whole process group is killed
+on timeout, since soffice forks a soffice.bin that would otherwise linger.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from pathlib import Path
+
+from ..errors import ConversionError
+
+SOFFICE_ENV = "OMNIDESK_MACROS_SOFFICE"
+INSTALL_HINT = (
+    "LibreOffice is not installed: apt-get install -y libreoffice-writer-nogui fonts-dejavu-core "
+    "fonts-liberation (Debian/Ubuntu), or set OMNIDESK_MACROS_SOFFICE to the soffice program"
+)
+DEFAULT_TIMEOUT = 60.0
+
+
+def find_soffice() -> str | None:
+    """The LibreOffice program: $OMNIDESK_MACROS_SOFFICE, else soffice or libreoffice on PATH."""
+    configured = os.environ.get(SOFFICE_ENV)
+    if configured:
+        return shutil.which(configured)
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert_to_pdf(docx: Path, pdf: Path | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> Path:
+    """Convert ``docx`` to ``pdf`` (default: beside it, .pdf); the PDF appears whole or not at all."""
+    docx = Path(docx)
+    target = Path(pdf) if pdf is not None else docx.with_suffix(".pdf")
+    soffice = find_soffice()
+    if soffice is None:
+        raise ConversionError(INSTALL_HINT)
+    with tempfile.TemporaryDirectory(prefix="omnidesk-macros-pdf-") as job:
+        work = Path(job)
+        source = work / "letter.docx"  # a fixed, ASCII name so the output name is known
+        shutil.copyfile(docx, source)
+        command = [
+            soffice, "--headless", "--norestore", "--nolockcheck", "--nodefault", "--nologo",
+            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(work / "out"), str(source),
+        ]
+        _run(command, timeout, env={**os.environ, "HOME": job})
+        produced = work / "out" / "letter.pdf"
+        if not produced.is_file() or produced.stat().st_size == 0:
+            raise ConversionError(f"LibreOffice did not convert {docx} to PDF (no output produced)")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staged = target.with_name(f".{target.name}.tmp")
+        shutil.copyfile(produced, staged)
+        os.replace(staged, target)
+    return target
+
+
+def _run(command: list[str], timeout: float, env: dict[str, str]) -> None:
+    try:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                                   start_new_session=True)
+    except OSError as exc:
+        raise ConversionError(f"cannot start LibreOffice ({command[0]}): {exc.strerror}") from exc
+    try:
+        _, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise ConversionError(f"LibreOffice did not finish the PDF within {timeout:g} s") from None
+    if process.returncode != 0:
+        tail = stderr.decode("utf-8", "replace").strip()[-300:]
+        raise ConversionError(f"LibreOffice failed with exit code {process.returncode}: {tail or 'no message'}")

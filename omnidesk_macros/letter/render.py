@@ -1,0 +1,176 @@
+"""One printable reply: template + case → a DOCX on the letterhead, complete or not at all.
+
+    check   every datum the letter and the template need, all missing ones reported at once
+    body    engine.render_body → markup.parse_blocks (values arrive Markdown-escaped)
+    compose № line, recipient block, title, salutation, opening, body, signature (Приложение №2)
+    package the cached letterhead parts + this letter's document, numbering and properties
+
+The outgoing number is the appeal's own number and the letter is dated with the appeal's date, so
+the printed «№ 664-245651 от 27.11.2026 г.» ties the paper to the Omnidesk case.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from .. import russian
+from ..context import PLACEHOLDERS, LetterContext
+from ..engine import compile_template, missing_data, render_body, resolve_fill
+from ..errors import RenderError
+from ..markup import Block, MarkupError, parse_blocks
+from ..model import Company, Signatory, Template
+from .docx_writer import BodyWriter, paragraph, text_run
+from .letterhead import SECTION, W_NS, XML_DECL, letterhead_for, numbering_xml
+from .package import dynamic_part, write_zip
+from .provenance import core_xml, custom_xml
+
+# What the letter itself prints besides the template body (spec 2.5): without these it is no reply.
+LETTER_FIELDS = (("case", "number"), ("client", "full_name"), ("client", "address"), ("client", "account"))
+TITLE = "Ответ на обращение"
+
+
+def _label(root: str, attr: str) -> str:
+    return f"{root}.{attr} ({PLACEHOLDERS[root][attr][0]})"
+
+
+def _name_key(name: str) -> str:
+    return re.sub(r"\s+", "", name).casefold().replace("ё", "е")
+
+
+def resolve_signatory(
+    ctx: LetterContext, signatory: Signatory | None, staff: Sequence[Signatory]
+) -> tuple[Signatory | None, list[str]]:
+    """Who signs (spec 2.4: the employee who received the subscriber), or the data that is missing.
+
+    The short name comes from staff.full_name; the position from the case, else from the company.yaml
+    entry with the same short or full name.
+    """
+    if signatory is not None:
+        return signatory, []
+    if not ctx.staff.full_name:
+        return None, [_label("staff", "full_name")]
+    short = russian.short_name(ctx.staff.full_name)
+    position = ctx.staff.position
+    if not position:
+        wanted = {_name_key(short), _name_key(ctx.staff.full_name)}
+        match = next((s for s in staff if {_name_key(s.short_name), _name_key(s.full_name)} & wanted), None)
+        if match is None:
+            return None, [_label("staff", "position") + " — not in the case and no company.yaml staff entry matches"]
+        position = match.position
+    return Signatory(short, position, ctx.staff.full_name), []
+
+
+def check_letter(template: Template, ctx: LetterContext, signatory: Signatory | None,
+                 staff: Sequence[Signatory]) -> Signatory:
+    """The signatory, or one RenderError naming every datum the letter and the template lack."""
+    if "letter" not in template.channels:
+        raise RenderError(f"template '{template.id}' is not meant for printed letters "
+                          f"(channels: {', '.join(template.channels) or 'none'})")
+    missing = [_label(root, attr) for root, attr in LETTER_FIELDS if not getattr(getattr(ctx, root), attr)]
+    signer, missing_signer = resolve_signatory(ctx, signatory, staff)
+    missing += missing_signer
+    compiled = compile_template(template)
+    _, missing_fill = resolve_fill(compiled, ctx)
+    missing += [m for m in missing_data(compiled, ctx) if m not in missing] + missing_fill
+    if missing or signer is None:
+        hint = "add them to the case file" + (" or pass --var NAME=VALUE" if missing_fill else "")
+        raise RenderError(f"letter '{template.id}' needs data the case does not have: {', '.join(missing)}; {hint}")
+    return signer
+
+
+def body_blocks(template: Template, ctx: LetterContext) -> list[Block]:
+    text = render_body(template, ctx)
+    try:
+        return parse_blocks(text)
+    except MarkupError as exc:
+        raise RenderError(f"template '{template.id}' holds Markdown a letter cannot show ({exc}); "
+                          "run `omnidesk-macros validate`") from exc
+
+
+def document_xml(ctx: LetterContext, signer: Signatory, blocks: Sequence[Block]) -> tuple[str, str]:
+    """word/document.xml and word/numbering.xml of one letter."""
+    number, when = ctx.case.number, russian.date_ru(ctx.case.date)
+    client = ctx.client
+    recipient = [("ФИО", client.full_name), ("Адрес", client.address), ("Лицевой счет", client.account)]
+    if client.email:
+        recipient.append(("Адрес эл. почты", client.email))
+    writer = BodyWriter()
+    writer.parts.append(paragraph(text_run(f"№ {number} от {when} г."), "OutgoingNumber"))
+    writer.parts += [paragraph(text_run(f"{label}: {value}"), "Recipient") for label, value in recipient]
+    writer.parts.append(paragraph(text_run(TITLE), "LetterTitle"))
+    writer.parts.append(paragraph(text_run(russian.salutation(client.full_name)), "Salutation"))
+    writer.parts.append(paragraph(text_run(f"На Ваше обращение № {number} от {when} г. сообщаем следующее."),
+                                  "LetterBody"))
+    writer.blocks(blocks)
+    signature = text_run(signer.position) + "<w:r><w:tab/></w:r>" + text_run(signer.short_name)
+    writer.parts.append(paragraph(signature, "Signature"))
+    document = f"{XML_DECL}<w:document {W_NS}><w:body>{writer.xml()}{SECTION}</w:body></w:document>"
+    return document, numbering_xml(writer.lists)
+
+
+def render_letter(
+    template: Template,
+    ctx: LetterContext,
+    company: Company,
+    *,
+    signatory: Signatory | None = None,
+    staff: Sequence[Signatory] = (),
+    source_commit: str | None = None,
+    created: datetime | None = None,
+) -> bytes:
+    """The DOCX bytes of the reply, or a RenderError; never a letter with a hole in it."""
+    signer = check_letter(template, ctx, signatory, staff)
+    blocks = body_blocks(template, ctx)
+    document, numbering = document_xml(ctx, signer, blocks)
+    properties = {
+        "template_id": template.id,
+        "template_sha256": template.text_hash,
+        "source_commit": source_commit or "",
+        "case_number": ctx.case.number,
+    }
+    core = core_xml(f"{TITLE} № {ctx.case.number}", template.title, f"omnidesk-macros {template.id}", created)
+    letterhead = letterhead_for(company)
+    head, rest = letterhead.parts[:2], letterhead.parts[2:]  # [Content_Types].xml and _rels/.rels first
+    return write_zip((
+        *head,
+        dynamic_part("word/document.xml", document),
+        dynamic_part("word/numbering.xml", numbering),
+        *rest,
+        dynamic_part("docProps/core.xml", core),
+        dynamic_part("docProps/custom.xml", custom_xml(properties)),
+    ))
+
+
+def write_atomic(path: Path, data: bytes) -> Path:
+    """Write via a temporary file in the same folder and os.replace: never a half-written letter."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def render_letter_to_file(
+    template: Template,
+    ctx: LetterContext,
+    company: Company,
+    out: Path,
+    *,
+    signatory: Signatory | None = None,
+    staff: Sequence[Signatory] = (),
+    source_commit: str | None = None,
+) -> Path:
+    """render_letter, written atomically to ``out``."""
+    data = render_letter(template, ctx, company, signatory=signatory, staff=staff, source_commit=source_commit)
+    return write_atomic(out, data)
