@@ -110,6 +110,33 @@ def sandbox_command(host: str, port: int, data: Path, email: str, api_key: str, 
             click.echo("Stopped.")
 
 
+@cli.command("render")
+@click.argument("template_id")
+@click.option("--case-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="JSON with case, client, staff and fill (see examples/case.json).")
+@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
+              help="A fill-in variable of the template; repeat for several.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="The DOCX to write (default: TEMPLATE_CASE.docx here).")
+@click.option("--pdf", is_flag=True, help="Also convert to PDF with LibreOffice, beside the DOCX.")
+@click.option("--templates", "path", type=click.Path(path_type=Path), help="Templates folder.")
+def render_command(template_id: str, case_file: Path, variables: tuple[str, ...], out: Path | None,
+                   pdf: bool, path: Path | None) -> None:
+    """Print one reply on the letterhead: the template filled from the case, as DOCX (and PDF)."""
+    from omnidesk_macros.letter.job import render_case
+
+    fill = {}
+    for item in variables:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"'{item}' is not NAME=VALUE", param_hint="--var")
+        fill[name.strip()] = value
+    letter = render_case(path or default_templates_dir(), template_id, case_file, fill, out, pdf)
+    click.echo(letter.docx)
+    if letter.pdf:
+        click.echo(letter.pdf)
+
+
 def main() -> None:
     try:
         rv = cli.main(standalone_mode=False)

@@ -36,6 +36,7 @@ PAGE_W, PAGE_H = 11906, 16838
 LEFT, RIGHT, TOP, BOTTOM, HEADER = 1701, 850, 1134, 1134, 567
 LOGO_HEIGHT_EMU = 792_000  # 2.2 cm
 BRAND_BLUE = "0B549E"
+CENTRED = '<w:jc w:val="center"/>'
 
 SECTION = (
     '<w:sectPr><w:headerReference w:type="default" r:id="rIdHeaderDefault"/>'
@@ -83,6 +84,8 @@ STYLES = (
     + _pstyle("Letterhead", "Letterhead", "", f'<w:color w:val="{BRAND_BLUE}"/><w:sz w:val="18"/><w:szCs w:val="18"/>')
     + _pstyle("LetterheadName", "Letterhead Name", '<w:spacing w:after="40"/>',
               f'<w:b/><w:bCs/><w:color w:val="{BRAND_BLUE}"/><w:sz w:val="22"/><w:szCs w:val="22"/>')
+    + _pstyle("LetterheadBrand", "Letterhead Brand", '<w:jc w:val="center"/>',
+              f'<w:b/><w:bCs/><w:color w:val="{BRAND_BLUE}"/><w:sz w:val="16"/><w:szCs w:val="16"/>')
     + _pstyle("PageNumber", "Page Number", '<w:jc w:val="center"/>', '<w:sz w:val="20"/><w:szCs w:val="20"/>')
     + '<w:style w:type="table" w:customStyle="1" w:styleId="LetterTable"><w:name w:val="Letter Table"/>'
     '<w:basedOn w:val="TableNormal"/><w:tblPr><w:tblBorders>'
@@ -209,7 +212,9 @@ def first_page_header(company: Company, logo: tuple[int, int] | None) -> str:
     if logo:
         cells += (
             f'<w:tc><w:tcPr><w:tcW w:w="{logo_width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
-            f"{paragraph(_logo_drawing(*logo))}</w:tc>"
+            f"{paragraph(_logo_drawing(*logo), ppr=CENTRED)}"
+            + (paragraph(text_run(company.brand), "LetterheadBrand") if company.brand else "")
+            + "</w:tc>"
         )
     cells += (
         f'<w:tc><w:tcPr><w:tcW w:w="{TEXT_WIDTH - logo_width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'

@@ -32,6 +32,8 @@ from .provenance import core_xml, custom_xml
 # What the letter itself prints besides the template body (spec 2.5): without these it is no reply.
 LETTER_FIELDS = (("case", "number"), ("client", "full_name"), ("client", "address"), ("client", "account"))
 TITLE = "Ответ на обращение"
+_UMASK = os.umask(0o022)  # read once (os.umask can only be read by setting it): mkstemp makes 0600 files
+os.umask(_UMASK)
 
 
 def _label(root: str, attr: str) -> str:
@@ -154,6 +156,7 @@ def write_atomic(path: Path, data: bytes) -> Path:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

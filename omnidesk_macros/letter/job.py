@@ -1,0 +1,75 @@
+"""The `render` command's work as one library call: case file in, letter (and PDF) out.
+
+    load_sources → read_case_file → render_letter → write_atomic → convert_to_pdf (optional)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..context import LetterContext
+from ..errors import RenderError
+from ..loader import load_sources
+from .pdf import convert_to_pdf
+from .provenance import source_commit
+from .render import render_letter, write_atomic
+
+MAX_CASE_FILE = 1_000_000  # bytes; a case is a few hundred, anything near this is not a case file
+
+
+@dataclass(frozen=True)
+class RenderedLetter:
+    docx: Path
+    pdf: Path | None = None
+
+
+def read_case_file(path: Path) -> LetterContext:
+    """The placeholder context from a case JSON file; JSON errors come back with line and column."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RenderError(f"cannot read case file {path}: {exc.strerror}") from exc
+    if len(raw) > MAX_CASE_FILE:
+        raise RenderError(f"{path}: {len(raw)} bytes is too large for a case file")
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise RenderError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
+    except json.JSONDecodeError as exc:
+        raise RenderError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
+    return LetterContext.from_mapping(data, origin=str(path))
+
+
+def default_output(template_id: str, case_number: str) -> Path:
+    """``<template>_<case>.docx`` in the working directory, with only file-name-safe characters."""
+    safe = re.sub(r"[^\w.-]+", "_", f"{template_id}_{case_number}", flags=re.ASCII).strip("._") or "letter"
+    return Path(f"{safe[:120]}.docx")
+
+
+def render_case(
+    root: Path,
+    template_id: str,
+    case_file: Path,
+    variables: Mapping[str, str] | None = None,
+    out: Path | None = None,
+    pdf: bool = False,
+) -> RenderedLetter:
+    """Render one letter from the templates in ``root`` for the case in ``case_file``."""
+    sources = load_sources(root)
+    template = sources.template(template_id)
+    if sources.company is None:
+        raise RenderError(f"{root}/company.yaml has no company block; the letterhead cannot be printed")
+    ctx = read_case_file(case_file)
+    if variables:
+        ctx = ctx.with_fill(variables)
+    data = render_letter(template, ctx, sources.company, staff=sources.staff,
+                         source_commit=source_commit(Path(root).resolve()))
+    target = out or default_output(template.id, ctx.case.number)
+    if target.suffix.lower() != ".docx":
+        raise RenderError(f"--out {target}: the letter is a DOCX file; name it *.docx")
+    write_atomic(target, data)
+    return RenderedLetter(target, convert_to_pdf(target) if pdf else None)
