@@ -390,6 +390,7 @@ class Client:
         self.budget.finished(header_int(headers.get("rate_limit_per_minute")), header_int(headers.get("api_calls_left")))
         logger.debug("%s /api/%s -> %d in %.0f ms", method, path, response.status_code, (self._clock() - started) * 1000)
         if _is_throttled(response):
+            self.budget.throttled()
             raise _Throttled(response, header_int(headers.get("retry_after")))
         if response.status_code >= 500:
             raise _ServerFault(response)
@@ -431,7 +432,7 @@ class Client:
         if isinstance(exc, _Throttled):
             self._on_wait(
                 f"waiting {seconds:.0f} s for the Omnidesk rate limit "
-                f"(api_calls_left={self.budget.calls_left}, retry_after={exc.retry_after})…"
+                f"(api_calls_left={exc.response.headers.get('api_calls_left', '?')}, retry_after={exc.retry_after})…"
             )
             return
         what = f"answered {exc.response.status_code}" if isinstance(exc, _ServerFault) else f"failed ({type(exc).__name__})"

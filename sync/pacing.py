@@ -60,10 +60,12 @@ class RateBudget:
             if used >= allowed:
                 if len(self._completed) > used - allowed:
                     # the oldest completions that must leave the window before we may send
-                    return max(0.0, self._completed[used - allowed] + self.window - now)
+                    # at least a microsecond: rounding must not let "due now" pass the check above
+                    return max(1e-6, self._completed[used - allowed] + self.window - now)
                 return self.window / allowed  # only in-flight calls fill the budget: poll gently
             if self.calls_left is not None and self.calls_left <= 0:
-                # someone else spends this account's budget too; give the server one slot's time
+                # someone else spends this account's budget too: give the server one slot's time, once
+                self.calls_left = None
                 return self.window / allowed
             return 0.0
 
@@ -82,9 +84,15 @@ class RateBudget:
             if calls_left is not None:
                 self.calls_left = calls_left
 
+    def throttled(self) -> None:
+        """The server refused a call and said when to come back; that wait replaces our own guess."""
+        with self._lock:
+            self.calls_left = None
+
     def _forget_before(self, horizon: float) -> None:
         while self._completed and self._completed[0] <= horizon:
             self._completed.popleft()
+            self.calls_left = None  # reported before those calls left the window: stale now
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ def parse_date(value: object) -> datetime | None:
     if value is None or value == EMPTY or value == "":
         return None
     if not isinstance(value, str):
-        raise ValueError(f"not an Omnidesk date: {value!r}")
+        raise ValueError(f"not an Omnidesk date: {value!r} (expected like 'Mon, 05 May 2014 00:15:17 +0300')")
     try:
         _day_name, rest = value.split(", ", 1)
         day, month, year, clock, offset = rest.split()
