@@ -46,33 +46,59 @@ def add_months(value: date, months: int) -> date:
     return date(year, month + 1, day)
 
 
+def _proper(word: str) -> str:
+    """«ПЕТР» / «петр» → «Петр», «анна-мария» → «Анна-Мария»; a mixed-case word is left as typed."""
+    if word.casefold() in ("оглы", "кызы"):
+        return word.casefold()
+    if "." not in word and (word.isupper() or word.islower()):
+        return "-".join(part[:1].upper() + part[1:].lower() for part in word.split("-"))
+    return word
+
+
+def _is_initials(word: str) -> bool:
+    return "." in word or len(word) == 1
+
+
 def short_name(full_name: str) -> str:
-    """«Самарина Наталья Николаевна» → «Самарина Н.Н.»; an already short or one-word name stays."""
-    parts = full_name.split()
+    """«Самарина Наталья Николаевна» → «Самарина Н.Н.»; an already short or one-word name stays.
+
+    «Иванов П.П.» and «Иванов П. П.» both give «Иванов П.П.»; the Turkic «оглы»/«кызы» adds no initial.
+    """
+    parts = [_proper(p) for p in full_name.split()]
     if not parts:
         return ""
-    initials = "".join(f"{p[0].upper()}." for p in parts[1:3] if p[0].isalpha())
+    rest = parts[1:]
+    if rest and _is_initials(rest[0]):
+        return f"{parts[0]} {''.join(rest)}"
+    initials = "".join(f"{p[0].upper()}." for p in rest[:2] if p[0].isalpha())
     return f"{parts[0]} {initials}" if initials else parts[0]
+
+
+_MALE_PATRONYMIC = ("вич", "ич")
+_FEMALE_PATRONYMIC = ("вна", "чна", "шна")
+NEUTRAL_SALUTATION = "Уважаемый абонент!"
 
 
 def salutation(full_name: str) -> str:
     """«Уважаемый Петр Петрович!», «Уважаемая Мария Ивановна!», or a neutral form.
 
-    Gender comes from the patronymic's ending (-вич / -вна, -ична, and the Turkic оглы / кызы); with no
-    patronymic the name and patronymic cannot be told apart from a surname, so the form stays neutral.
+    Gender comes from the patronymic's ending (-вич / -вна, -ична, and the Turkic оглы / кызы, kept in the
+    greeting). Without a patronymic the form stays neutral: «Уважаемый(ая) Петр!» for «Иванов Петр», and
+    «Уважаемый абонент!» when only a surname or initials are known, since a greeting by surname is rude.
+    A name typed in capitals is printed in the usual case.
     """
-    parts = full_name.split()
-    if len(parts) >= 3:
-        name, patronymic = parts[1], parts[2]
-        tail = " ".join(parts[3:]).casefold()
-        low = patronymic.casefold()
-        if low.endswith(("вич", "ич")) or tail == "оглы":
-            return f"Уважаемый {name} {patronymic}!"
-        if low.endswith(("вна", "чна", "шна")) or tail == "кызы":
-            return f"Уважаемая {name} {patronymic}!"
-        return f"Уважаемый(ая) {name} {patronymic}!"
+    parts = [_proper(p) for p in full_name.split()]
+    if len(parts) == 2 and parts[1].casefold().endswith(_MALE_PATRONYMIC + _FEMALE_PATRONYMIC):
+        parts = ["", *parts]  # «Петр Петрович» without the surname
+    if len(parts) < 2 or any(_is_initials(p) for p in parts[1:3]):
+        return NEUTRAL_SALUTATION
     if len(parts) == 2:
         return f"Уважаемый(ая) {parts[1]}!"
-    if parts:
-        return f"Уважаемый(ая) {parts[0]}!"
-    return "Уважаемый абонент!"
+    name, patronymic = parts[1], " ".join(parts[2:])
+    low = parts[2].casefold()
+    tail = " ".join(parts[3:]).casefold()
+    if (low.endswith(_MALE_PATRONYMIC) and not tail) or tail == "оглы":
+        return f"Уважаемый {name} {patronymic}!"
+    if (low.endswith(_FEMALE_PATRONYMIC) and not tail) or tail == "кызы":
+        return f"Уважаемая {name} {patronymic}!"
+    return f"Уважаемый(ая) {name} {patronymic}!"
