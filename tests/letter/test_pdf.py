@@ -1,0 +1,92 @@
+"""DOCX → PDF with LibreOffice: real conversion (required in CI), and the failures it can have."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from omnidesk_macros.context import LetterContext
+from omnidesk_macros.errors import ConversionError
+from omnidesk_macros.letter import convert_to_pdf, render_letter_to_file
+from omnidesk_macros.letter.pdf import find_soffice
+from omnidesk_macros.loader import load_sources
+from tests.helpers import TEMPLATES_SRC
+from tests.letter.docx_text import case_data
+
+needs_libreoffice = pytest.mark.skipif(
+    find_soffice() is None and os.environ.get("CI") != "true",
+    reason="LibreOffice (soffice) is not installed; CI=true makes this a failure instead of a skip",
+)
+
+
+def fake_soffice(folder: Path, script: str) -> Path:
+    path = folder / "soffice"
+    path.write_text(f"#!/bin/sh\n{script}\n", encoding="utf-8")
+    path.chmod(0o755)
+    return path
+
+
+@pytest.fixture
+def letter_docx(out_dir: Path) -> Path:
+    sources = load_sources(TEMPLATES_SRC)
+    ctx = LetterContext.from_mapping(case_data())
+    template = sources.template("payment-without-commission")
+    return render_letter_to_file(template, ctx, sources.company, out_dir / "письмо.docx", staff=sources.staff)
+
+
+@needs_libreoffice
+def test_letter_converts_to_pdf(letter_docx: Path) -> None:
+    pdf = convert_to_pdf(letter_docx)
+    assert pdf == letter_docx.with_suffix(".pdf")
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    assert sorted(p.name for p in pdf.parent.iterdir()) == ["письмо.docx", "письмо.pdf"]
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        for expected in ("ООО «Самарские коммунальные системы»", "Ответ на обращение",
+                         "Уважаемый Петр Петрович!", "АО «Почта России»", "Самарина Н.Н."):
+            assert expected in text
+
+
+def test_missing_libreoffice_names_the_install_command(letter_docx: Path, monkeypatch) -> None:
+    monkeypatch.setenv("OMNIDESK_MACROS_SOFFICE", "/nonexistent/soffice")
+    with pytest.raises(ConversionError, match="apt-get install -y libreoffice-writer-nogui"):
+        convert_to_pdf(letter_docx)
+
+
+def test_a_hanging_libreoffice_is_killed_at_the_timeout(letter_docx: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("OMNIDESK_MACROS_SOFFICE", str(fake_soffice(tmp_path, "sleep 30")))
+    started = time.monotonic()
+    with pytest.raises(ConversionError, match="did not finish the PDF within 0.5 s"):
+        convert_to_pdf(letter_docx, timeout=0.5)
+    assert time.monotonic() - started < 10
+    assert not letter_docx.with_suffix(".pdf").exists()
+
+
+def test_a_failing_libreoffice_reports_its_message(letter_docx: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("OMNIDESK_MACROS_SOFFICE", str(fake_soffice(tmp_path, "echo 'source file could not be loaded' >&2; exit 1")))
+    with pytest.raises(ConversionError, match="exit code 1: source file could not be loaded"):
+        convert_to_pdf(letter_docx)
+
+
+def test_no_output_is_an_error(letter_docx: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("OMNIDESK_MACROS_SOFFICE", str(fake_soffice(tmp_path, "exit 0")))
+    with pytest.raises(ConversionError, match="no output produced"):
+        convert_to_pdf(letter_docx)
+
+
+def test_each_job_has_its_own_profile(letter_docx: Path, tmp_path: Path, monkeypatch) -> None:
+    log = tmp_path / "profiles.log"
+    script = f'for a in "$@"; do case "$a" in -env:UserInstallation=*) echo "$a" >> {log};; esac; done; exit 0'
+    monkeypatch.setenv("OMNIDESK_MACROS_SOFFICE", str(fake_soffice(tmp_path, script)))
+    for _ in range(2):
+        with pytest.raises(ConversionError):
+            convert_to_pdf(letter_docx)
+    first, second = log.read_text().split()
+    assert first != second and first.startswith("-env:UserInstallation=file:///")
+    assert not Path(first.split("file://", 1)[1]).exists()  # cleaned up after the job
