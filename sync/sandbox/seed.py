@@ -89,7 +89,12 @@ MACRO_CATEGORIES = [(11, "Начисления и оплата", 1), (12, "Пр�
 
 
 def seed(store: Store) -> None:
-    """Fill an empty store with the demo data."""
+    """Fill an empty store with the demo data, in one transaction."""
+    with store.transaction():
+        _seed_all(store)
+
+
+def _seed_all(store: Store) -> None:
     for language in LANGUAGES:
         store.insert("language", "language_id", dict(language))
     stamp = format_date(BASE_TIME - timedelta(days=300))

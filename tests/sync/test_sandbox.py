@@ -1,0 +1,211 @@
+"""The sandbox as a server on loopback: the documented shapes, auth, read-only resources, admin, persistence."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+
+from omnidesk_macros.errors import ConfigError, NotFoundError, ReadOnlyError
+from sync.client import Client
+from sync.sandbox import SandboxConfig, SandboxServer
+from sync.wire import parse_date
+
+AUTH = ("admin@sandbox.local", "sandbox-key")
+
+
+@pytest.fixture
+def http(sandbox: SandboxServer):
+    with httpx.Client(base_url=sandbox.url, auth=AUTH, timeout=5) as client:
+        yield client
+
+
+def test_cases_list_has_the_documented_shape(http: httpx.Client) -> None:
+    response = http.get("/api/cases.json", params={"limit": 10, "page": 3})
+    assert response.status_code == 200
+    assert response.headers["rate_limit_per_minute"] == "300"
+    assert int(response.headers["api_calls_left"]) == 299
+    assert "retry_after" not in response.headers
+    body = response.json()
+    assert body["total_count"] == 24
+    assert sorted(k for k in body if k != "total_count") == [str(i) for i in range(4)]
+    case = body["0"]["case"]
+    assert re.fullmatch(r"\d{3}-\d{6}", case["case_number"])
+    assert parse_date(case["created_at"]) is not None
+    assert case["closed_at"] == "-" or parse_date(case["closed_at"]) is not None
+    assert set(case["custom_fields"]) == {"cf_1003", "cf_1004", "cf_1005"}
+
+
+def test_limit_is_capped_at_100(http: httpx.Client) -> None:
+    body = http.get("/api/labels.json", params={"limit": 500}).json()
+    assert body["total_count"] == len(body) - 1
+
+
+@pytest.mark.parametrize("auth", [None, ("admin@sandbox.local", "wrong"), ("someone@example.com", "sandbox-key")])
+def test_api_needs_the_staff_email_and_key(sandbox: SandboxServer, auth: tuple[str, str] | None) -> None:
+    response = httpx.get(f"{sandbox.url}/api/cases.json", auth=auth)
+    assert response.status_code == 401
+    assert response.json() == {"error": "authentication_failed"}
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
+@pytest.mark.parametrize("path", ["/api/macros.json", "/api/custom_fields.json", "/api/macros/196501.json"])
+def test_macros_and_custom_fields_cannot_be_written_through_api(http: httpx.Client, method: str, path: str) -> None:
+    response = http.request(method, path, json={"macro": {"title": "x"}})
+    assert response.status_code in (404, 405)
+    assert "error" in response.json()
+
+
+def test_client_reports_read_only_resources(api: Client) -> None:
+    with pytest.raises(ReadOnlyError) as caught:
+        api.request("POST", "macros.json", json={"macro": {"title": "Новый"}})
+    assert (caught.value.status, caught.value.code) == (405, "method_not_allowed")
+    with pytest.raises(ReadOnlyError):
+        api.request("PUT", "custom_fields.json", json={"custom_field": {}})
+
+
+def test_seed_is_believable_and_invented(api: Client) -> None:
+    staff = {s["staff_full_name"]: s for s in api.iter_staff()}
+    signatory = staff["Самарина Наталья Николаевна"]
+    assert signatory["staff_signature"].splitlines()[1] == "Начальник отдела продаж населению"
+    assert all(s["staff_email"].endswith(("@example.com", "@sandbox.local")) for s in staff.values())
+    users = list(api.iter_users())
+    assert all(u["user_email"].endswith(("@example.com", "@example.org")) for u in users)
+    fields = {f.title: f for f in api.list_custom_fields()}
+    assert sorted(fields["Адрес ЦОК"].options.values()) == sorted([
+        "ул. Луначарского, 56", "пр. Металлургов, 56", "ул. Советской Армии, 146", "ул. Павла Маркина, 1",
+        "ул. Бакинская, 22А"])
+    assert list(fields["Критерий обращения"].options.values()) == ["первично", "повторно", "жалоба"]
+    categories = api.list_macros()
+    assert [c.title for c in categories] == ["Начисления и оплата", "Приборы учёта", "Без категории"]
+    assert categories[-1].category_id == 0 and categories[-1].sort == 99999
+
+
+def test_macros_json_is_shaped_as_documented(http: httpx.Client) -> None:
+    body = http.get("/api/macros.json").json()
+    assert set(body) == {"common", "personal"} and body["personal"] == []
+    bucket = body["common"]["2"]
+    assert (bucket["title"], bucket["macros_category_id"]) == ("Без категории", 0)
+    macro = bucket["data"]["196529"]
+    assert set(macro) == {"title", "position", "group_name", "actions"}
+    assert [a["position"] for a in macro["actions"]] == [1, 2]
+    assert set(macro["actions"][0]) == {"macro_action_id", "action_type", "action_display_name",
+                                        "action_destination", "content", "subject", "position"}
+
+
+def test_case_by_id_and_by_number(api: Client) -> None:
+    by_number = api.get_case("664-245653")
+    assert api.get_case(by_number["case_id"]) == by_number
+    with pytest.raises(NotFoundError):
+        api.get_case(1)
+
+
+def test_case_edit_changes_fields_labels_status(api: Client) -> None:
+    case = api.update_case(5001, custom_fields={"cf_1004": "5"}, add_labels=[403], delete_labels=[401], status="closed")
+    assert case["custom_fields"]["cf_1004"] == 5
+    assert case["labels"] == [403]
+    assert case["status"] == "closed" and parse_date(case["closed_at"]) is not None
+    assert api.get_case(5001) == case
+
+
+def test_case_edit_refuses_unknown_fields_and_options(http: httpx.Client) -> None:
+    bad_field = http.put("/api/cases/5001.json", json={"case": {"custom_fields": {"cf_9999": "x"}}})
+    bad_option = http.put("/api/cases/5001.json", json={"case": {"custom_fields": {"cf_1004": 9}}})
+    assert (bad_field.status_code, bad_field.json()) == (400, {"error": "custom_field_not_found"})
+    assert (bad_option.status_code, bad_option.json()) == (400, {"error": "wrong_custom_field_value"})
+
+
+def test_note_with_attachment_is_stored_and_served(api: Client, http: httpx.Client) -> None:
+    note = api.add_note("664-245652", "Письмо", html="<p>Письмо</p>",
+                        attachment=("письмо.pdf", b"%PDF-1.4 demo", "application/pdf"))
+    assert note["note"] is True
+    [attachment] = note["attachments"]
+    assert (attachment["file_name"], attachment["file_size"]) == ("письмо.pdf", 13)
+    assert http.get(attachment["url"]).content == b"%PDF-1.4 demo"
+    messages = list(api.iter_messages(5001))
+    assert [m["note"] for m in messages] == [False, True]
+
+
+def test_note_by_url_on_either_path(http: httpx.Client) -> None:
+    for leaf in ("note.json", "notes.json"):
+        response = http.post(f"/api/cases/5002/{leaf}", json={"note": {
+            "content": "x", "attachment_urls": ["https://render.example/letter.pdf"]}})
+        assert response.status_code == 201
+        assert response.json()["message"]["attachments"][0]["file_name"] == "letter.pdf"
+
+
+def test_labels_crud(api: Client) -> None:
+    label = api.create_label("Печать на бланке")
+    assert api.update_label(label["label_id"], "Печать")["label_title"] == "Печать"
+    api.delete_label(label["label_id"])
+    assert label["label_id"] not in {item["label_id"] for item in api.iter_labels()}
+    with pytest.raises(NotFoundError):
+        api.delete_label(label["label_id"])
+
+
+def test_knowledge_base_crud(api: Client) -> None:
+    category = api.create_kb("category", category_title="Письма")
+    section = api.create_kb("section", section_title="Ответы", category_id=category["category_id"])
+    article = api.create_kb("article", article_title="Перерасчёт", article_content="<p>…</p>",
+                            section_id=[section["section_id"]], access_type="staff_only")
+    assert (article["section_id"], article["section_id_arr"]) == (section["section_id"], [section["section_id"]])
+    assert api.update_kb("article", article["article_id"], article_title="Перерасчёт ХВС")["article_title"] == "Перерасчёт ХВС"
+    assert api.get_kb("section", section["section_id"])["category_id"] == category["category_id"]
+    api.delete_kb("article", article["article_id"])
+    assert article["article_id"] not in {a["article_id"] for a in api.iter_kb("article")}
+
+
+def test_people_and_languages(api: Client) -> None:
+    assert [g["group_title"] for g in api.iter_groups()][0] == "ЦОК — приём граждан"
+    assert api.get_user(301)["user_full_name"] == "Иванов Пётр Петрович"
+    assert [lang["code"] for lang in api.list_languages()] == ["РУС", "ENG"]
+    assert [u["user_id"] for u in api.iter_users(user_email="^petrova@example.com^")] == [302]
+
+
+def test_admin_creates_macros_and_fields_as_the_ui_would(sandbox: SandboxServer, api: Client) -> None:
+    with httpx.Client(base_url=sandbox.url + "/_admin", timeout=5) as admin:
+        category = admin.post("/macro_categories", json={"title": "Письма", "sort": 3}).json()
+        macro = admin.post("/macros", json={"title": "Ответ о поверке", "category_id": category["macros_category_id"],
+                                            "actions": [{"action_type": "email_to_user",
+                                                         "action_destination": {"1": "Здравствуйте!"}}]}).json()
+        field = admin.post("/custom_fields", json={"title": "Канал ответа", "field_type": "select",
+                                                   "field_level": "case", "field_data": ["почта", "email"]}).json()
+        assert admin.post("/custom_fields", json={"title": "x", "field_type": "number", "field_level": "case"}).status_code == 400
+    [letters] = [c for c in api.list_macros() if c.title == "Письма"]
+    assert letters.macros[0].macro_id == macro["macro_id"]
+    assert letters.macros[0].actions[0].destination == {"1": "Здравствуйте!"}
+    assert {f.field_id: f.options for f in api.list_custom_fields()}[field["field_id"]] == {1: "почта", 2: "email"}
+
+
+def test_state_survives_a_restart_without_reseeding(tmp_path: Path) -> None:
+    data = tmp_path / "state.sqlite3"
+    with SandboxServer(data, port=0).start() as server, httpx.Client(auth=AUTH) as http:
+        label = http.post(f"{server.url}/api/labels.json", json={"label": {"label_title": "Остаётся"}}).json()["label"]
+    with SandboxServer(data, port=0).start() as server, httpx.Client(auth=AUTH) as http:
+        titles = [item["label"]["label_title"] for key, item in http.get(f"{server.url}/api/labels.json").json().items()
+                  if key != "total_count"]
+    assert titles.count("Остаётся") == 1 and label["label_id"] > 404
+    assert titles.count("Срочно") == 1
+
+
+def test_changed_credentials(tmp_path: Path) -> None:
+    config = SandboxConfig(email="boss@example.com", api_key="other")
+    with SandboxServer(tmp_path / "s.sqlite3", port=0, config=config).start() as server:
+        assert httpx.get(f"{server.url}/api/labels.json", auth=AUTH).status_code == 401
+        assert httpx.get(f"{server.url}/api/labels.json", auth=("boss@example.com", "other")).status_code == 200
+
+
+def test_a_busy_port_is_a_config_error(sandbox: SandboxServer, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="choose another --port"):
+        SandboxServer(tmp_path / "other.sqlite3", port=sandbox.server_address[1])
+
+
+def test_its_own_rate_limit_answers_429_with_retry_after(sandbox: SandboxServer, http: httpx.Client) -> None:
+    sandbox.app.reconfigure(rate_limit_per_minute=3)
+    statuses = [http.get("/api/labels.json") for _ in range(4)]
+    assert [r.status_code for r in statuses] == [200, 200, 200, 429]
+    assert [r.headers["api_calls_left"] for r in statuses] == ["2", "1", "0", "0"]
+    assert 1 <= int(statuses[-1].headers["retry_after"]) <= 60
+    assert statuses[-1].json() == {"error": "rate limit exceeded"}
