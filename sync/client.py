@@ -465,7 +465,7 @@ def _api_error(method: str, path: str, response: httpx.Response) -> ApiError:
     status = response.status_code
     code = _error_code(response)
     where = f"{method} /api/{path}"
-    details = dict(method=method, path=f"/api/{path}", status=status, code=code)
+    details: dict[str, Any] = {"method": method, "path": f"/api/{path}", "status": status, "code": code}
     said = f" ({code})" if code else ""
     writes_read_only = method != "GET" and path.split("/")[0] in READ_ONLY_RESOURCES
     if status == 405 or (status == 404 and writes_read_only):

@@ -11,7 +11,7 @@ the sandbox writes and both follow ``../shared/omnidesk-api.md`` §1:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -86,7 +86,7 @@ def list_items(body: object, key: str) -> tuple[list[dict[str, Any]], int | None
     return items, int(total) if total is not None else None
 
 
-def list_page(items: list[Mapping[str, Any]], key: str, total_count: int) -> dict[str, Any]:
+def list_page(items: Sequence[Mapping[str, Any]], key: str, total_count: int) -> dict[str, Any]:
     """One list page in the documented shape: items keyed ``"0"``… plus ``total_count``."""
     page: dict[str, Any] = {str(i): {key: dict(item)} for i, item in enumerate(items)}
     page["total_count"] = total_count

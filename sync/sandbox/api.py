@@ -296,7 +296,7 @@ class Api:
         title = str(self.envelope(request, "label").get("label_title", "")).strip()
         if not title:
             raise HttpError(400, "label_title_required")
-        if any(l["label_title"] == title and l["label_id"] != own_id for l in self.store.all("label")):
+        if any(lb["label_title"] == title and lb["label_id"] != own_id for lb in self.store.all("label")):
             raise HttpError(400, "label_title_already_exist")
         return title
 

@@ -96,13 +96,13 @@ class Router:
         self._routes: list[tuple[re.Pattern[str], dict[str, Handler]]] = []
 
     def add(self, methods: str, pattern: str, handler: Handler) -> None:
-        regex = re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", re.escape(pattern).replace(r"\{", "{").replace(r"\}", "}")) + "$")
-        for existing, table in self._routes:
-            if existing.pattern == regex.pattern:
-                break
-        else:
+        parts = re.split(r"\{(\w+)\}", pattern)  # literal, name, literal, name, …
+        regex = "".join(f"(?P<{part}>[^/]+)" if i % 2 else re.escape(part) for i, part in enumerate(parts))
+        compiled = re.compile(f"^{regex}$")
+        table = next((t for existing, t in self._routes if existing.pattern == compiled.pattern), None)
+        if table is None:
             table = {}
-            self._routes.append((regex, table))
+            self._routes.append((compiled, table))
         for method in methods.split():
             table[method] = handler
 

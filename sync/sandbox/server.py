@@ -8,6 +8,7 @@ answers loopback clients, because ``/_admin`` has no auth. It runs in the foregr
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
 import threading
@@ -37,7 +38,7 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        host, port = self.server.server_address[:2]
+        host, port = str(self.server.server_address[0]), self.server.server_address[1]
         request = Request(
             method=self.command,
             path=url.path,
@@ -98,7 +99,7 @@ class SandboxServer(ThreadingHTTPServer):
 
     @property
     def url(self) -> str:
-        host, port = self.server_address[:2]
+        host, port = str(self.server_address[0]), self.server_address[1]
         return f"http://{host}:{port}"
 
     def verify_request(self, request: Any, client_address: Any) -> bool:
@@ -131,10 +132,8 @@ class SandboxServer(ThreadingHTTPServer):
         with self._connections_lock:
             open_connections = list(self._connections)
         for connection in open_connections:
-            try:
+            with contextlib.suppress(OSError):  # the peer closed it first
                 connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass  # the peer closed it first
         self.server_close()
         self.store.close()
 

@@ -4,7 +4,8 @@
 - ``api``: a :class:`Client` for that sandbox with short back-offs, so fault tests run in seconds;
   ``sandbox_client(**settings)`` makes more of them;
 - ``fake_time``: a clock and a ``sleep`` that only advance the clock, for unit tests;
-- ``mock_client``: a factory of clients whose network is a handler function (``httpx.MockTransport``).
+- ``mock_client``: a factory of clients whose network is a handler function (``httpx.MockTransport``);
+  ``wait_messages`` collects their progress lines.
 """
 
 from __future__ import annotations
@@ -46,7 +47,13 @@ MockClientFactory = Callable[..., Client]
 
 
 @pytest.fixture
-def mock_client(fake_time: FakeTime) -> Iterator[MockClientFactory]:
+def wait_messages() -> list[str]:
+    """The progress lines ``mock_client`` clients reported while waiting."""
+    return []
+
+
+@pytest.fixture
+def mock_client(fake_time: FakeTime, wait_messages: list[str]) -> Iterator[MockClientFactory]:
     """``mock_client(handler, **settings)``: a client whose requests go to ``handler(request)``."""
     clients: list[Client] = []
 
@@ -59,14 +66,12 @@ def mock_client(fake_time: FakeTime) -> Iterator[MockClientFactory]:
             transport=httpx.MockTransport(handler),
             clock=fake_time.clock,
             sleep=fake_time.sleep,
-            on_wait=messages.append,
+            on_wait=wait_messages.append,
             backoff=Backoff(max_wait=config.max_wait, rng=random.Random(4)),
         )
         clients.append(client)
         return client
 
-    messages: list[str] = []
-    make.messages = messages  # type: ignore[attr-defined]
     yield make
     for client in clients:
         client.close()

@@ -6,6 +6,7 @@ import base64
 import json
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -21,6 +22,9 @@ from omnidesk_macros.errors import (
 )
 from sync.client import Client
 from sync.settings import SANDBOX_URL, OmnideskSettings
+
+if TYPE_CHECKING:
+    from conftest import FakeTime
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -166,7 +170,9 @@ def test_refusals_become_typed_errors(
 # ---------------------------------------------------------------- rate limits and faults
 
 
-def test_429_waits_retry_after_then_succeeds(mock_client: Callable[..., Client], fake_time) -> None:
+def test_429_waits_retry_after_then_succeeds(
+    mock_client: Callable[..., Client], fake_time: FakeTime, wait_messages: list[str]
+) -> None:
     handler, seen = sequence(
         answer(429, {"error": "rate limit exceeded"}, retry_after="12", api_calls_left="0", rate_limit_per_minute="50"),
         answer(200, {"label": {"label_id": 1}}),
@@ -175,22 +181,22 @@ def test_429_waits_retry_after_then_succeeds(mock_client: Callable[..., Client],
     assert client.create_label("x") == {"label_id": 1}
     assert len(seen) == 2  # a throttled POST was not processed, so it is safe to send again
     assert 12 <= fake_time.sleeps[-1] <= 13
-    assert mock_client.messages[-1].startswith("waiting 12 s for the Omnidesk rate limit (api_calls_left=0")
+    assert wait_messages[-1].startswith("waiting 12 s for the Omnidesk rate limit (api_calls_left=0")
 
 
-def test_403_with_rate_limit_text_is_throttling(mock_client: Callable[..., Client], fake_time) -> None:
+def test_403_with_rate_limit_text_is_throttling(mock_client: Callable[..., Client], fake_time: FakeTime) -> None:
     handler, seen = sequence(httpx.Response(403, text="Rate limit exceeded"), answer(200, {"group": {"group_id": 1}}))
     assert mock_client(handler).get_group(1) == {"group_id": 1}
     assert len(seen) == 2
 
 
-def test_retry_after_is_capped(mock_client: Callable[..., Client], fake_time) -> None:
+def test_retry_after_is_capped(mock_client: Callable[..., Client], fake_time: FakeTime) -> None:
     handler, _ = sequence(answer(429, {"error": "x"}, retry_after="3600"), answer(200, {"group": {}}))
     mock_client(handler, max_wait=30).get_group(1)
     assert fake_time.sleeps[-1] <= 30 + 1
 
 
-def test_endless_throttling_ends_at_the_deadline(mock_client: Callable[..., Client], fake_time) -> None:
+def test_endless_throttling_ends_at_the_deadline(mock_client: Callable[..., Client], fake_time: FakeTime) -> None:
     handler, seen = sequence(answer(429, {"error": "rate limit exceeded"}, retry_after="20"))
     with pytest.raises(RateLimitError, match="deadline ran out") as caught:
         mock_client(handler, deadline=100, max_attempts=50).get_group(1)
@@ -239,7 +245,9 @@ def test_connection_failures_end_as_transport_error(mock_client: Callable[..., C
     assert len(seen) == 3
 
 
-def test_pacing_waits_instead_of_running_into_the_limit(mock_client: Callable[..., Client], fake_time) -> None:
+def test_pacing_waits_instead_of_running_into_the_limit(
+    mock_client: Callable[..., Client], fake_time: FakeTime, wait_messages: list[str]
+) -> None:
     calls: list[float] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -251,7 +259,7 @@ def test_pacing_waits_instead_of_running_into_the_limit(mock_client: Callable[..
     for _ in range(12):
         client.get_group(1)
     assert all(sum(1 for t in calls if c - 60 < t <= c) <= 5 for c in calls)
-    assert any(m.startswith("waiting 60 s for the Omnidesk rate limit") for m in mock_client.messages)
+    assert any(m.startswith("waiting 60 s for the Omnidesk rate limit") for m in wait_messages)
 
 
 def test_no_secret_or_query_string_in_any_log_line(
