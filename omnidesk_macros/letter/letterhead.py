@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..errors import RenderError
 from ..model import Company
-from .docx_writer import TEXT_WIDTH, esc, paragraph, text_run
+from .docx_writer import TEXT_WIDTH, paragraph, text_run
 from .package import StaticPart
 
 W_NS = (

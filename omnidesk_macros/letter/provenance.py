@@ -12,7 +12,7 @@ import os
 import re
 import subprocess
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from xml.etree import ElementTree
@@ -37,7 +37,7 @@ def custom_xml(properties: dict[str, str]) -> str:
 
 
 def core_xml(title: str, subject: str, keywords: str, created: datetime | None = None) -> str:
-    stamp = (created or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = (created or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
     return (
         f'{XML_DECL}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
         'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -229,7 +229,7 @@ def test_provenance_is_recorded_without_personal_data(company, case):
 
 def test_same_input_gives_the_same_bytes(company, case):
     ctx = LetterContext.from_mapping(case())
-    when = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)
+    when = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
     first = render_letter(make_template("Текст."), ctx, company, created=when)
     assert first == render_letter(make_template("Текст."), ctx, company, created=when)
     with zipfile.ZipFile(io.BytesIO(first)) as archive:
