@@ -1,0 +1,45 @@
+"""``omnidesk-macros sandbox`` starts on a fresh machine, answers curl's request, and stops on Ctrl-C."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+from click.testing import CliRunner
+
+from cli import cli
+
+
+def test_help_lists_the_options() -> None:
+    result = CliRunner().invoke(cli, ["sandbox", "--help"])
+    assert result.exit_code == 0
+    for option in ("--host", "--port", "--data", "--email", "--api-key", "--rate-limit"):
+        assert option in result.output
+
+
+def test_starts_prints_credentials_serves_and_stops(tmp_path: Path) -> None:
+    data = tmp_path / "fresh" / "sandbox.sqlite3"
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from cli import main; main()", "sandbox", "--port", "0", "--data", str(data)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+    )
+    try:
+        assert process.stdout is not None
+        banner = [process.stdout.readline() for _ in range(4)]
+        url = re.search(r"at (http://127\.0\.0\.1:\d+)/api", banner[0])
+        assert url, banner
+        assert "OMNIDESK_EMAIL=admin@sandbox.local OMNIDESK_API_KEY=sandbox-key" in banner[1]
+        response = httpx.get(f"{url.group(1)}/api/cases.json", auth=("admin@sandbox.local", "sandbox-key"))
+        assert response.status_code == 200 and response.json()["total_count"] == 24
+        refused = httpx.post(f"{url.group(1)}/api/macros.json", auth=("admin@sandbox.local", "sandbox-key"), json={})
+        assert refused.status_code == 405
+        assert data.exists()
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=10)
+    assert process.returncode == 0, err
+    assert "Stopped." in out
