@@ -20,6 +20,7 @@ _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
 
 TEXT_WIDTH = 9355  # twips: A4 width 11906 minus the 30 mm and 15 mm margins set in letterhead.py
 LIST_INDENT = 709  # twips per list level (1.25 cm, the Russian paragraph indent)
+HANGING = 357  # twips from a list number to its text
 MAX_LIST_LEVEL = 2  # numbering.xml defines levels 0–2; deeper lists print at level 2
 MIN_COLUMN = 680  # 1.2 cm: the narrowest a table column gets (a «№» column)
 
@@ -91,14 +92,15 @@ class BodyWriter:
 
     @staticmethod
     def _indent(depth: int) -> str:
-        return f'<w:ind w:left="{LIST_INDENT * (min(depth, MAX_LIST_LEVEL) + 1)}" w:firstLine="0"/>'
+        """A paragraph inside a list item starts where the item's text does, under no number."""
+        return f'<w:ind w:left="{text_indent(depth)}" w:firstLine="0"/>'
 
     def table(self, table: Table, depth: int = 0) -> None:
         rows = [list(table.header), *[list(r) for r in table.rows]] if table.header else [list(r) for r in table.rows]
         ncols = max((len(r) for r in rows), default=0)
         if ncols == 0:
             return
-        indent = LIST_INDENT * min(depth, MAX_LIST_LEVEL + 1)
+        indent = text_indent(depth) if depth else 0
         widths = column_widths(rows, ncols, TEXT_WIDTH - indent)
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
         out = [
@@ -127,6 +129,11 @@ class BodyWriter:
 
     def xml(self) -> str:
         return "".join(self.parts)
+
+
+def text_indent(depth: int) -> int:
+    """Left indent of the text of a list item at nesting ``depth`` ≥ 1 (level depth-1 in numbering.xml)."""
+    return LIST_INDENT * min(depth, MAX_LIST_LEVEL + 1) + HANGING
 
 
 def column_widths(rows: Sequence[Sequence[Sequence[Run]]], ncols: int, total: int) -> list[int]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..errors import RenderError
 from ..model import Company
-from .docx_writer import TEXT_WIDTH, paragraph, text_run
+from .docx_writer import HANGING, TEXT_WIDTH, paragraph, text_indent, text_run
 from .package import StaticPart
 
 W_NS = (
@@ -104,11 +104,11 @@ def _levels(ordered: bool) -> str:
             fmt, text = "decimal", ("%1.", "%2)", "%3)")[level]
         else:
             fmt, text = "bullet", ("•", "–", "•")[level]
-        left = 709 * (level + 1) + 357
+        left = text_indent(level + 1)
         out.append(
             f'<w:lvl w:ilvl="{level}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
             f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
-            f'<w:pPr><w:ind w:left="{left}" w:hanging="357"/></w:pPr></w:lvl>'
+            f'<w:pPr><w:ind w:left="{left}" w:hanging="{HANGING}"/></w:pPr></w:lvl>'
         )
     return "".join(out)
 
