@@ -222,8 +222,9 @@ def first_page_header(company: Company, logo: tuple[int, int] | None) -> str:
     )
     grid = (f'<w:gridCol w:w="{logo_width}"/>' if logo else "") + f'<w:gridCol w:w="{TEXT_WIDTH - logo_width}"/>'
     table = (
-        f'<w:tbl><w:tblPr><w:tblW w:w="{TEXT_WIDTH}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
-        f"<w:tblBorders>{rule}</w:tblBorders>"
+        # CT_TblPr is a sequence: Word rejects tblBorders after tblLayout.
+        f'<w:tbl><w:tblPr><w:tblW w:w="{TEXT_WIDTH}" w:type="dxa"/><w:tblBorders>{rule}</w:tblBorders>'
+        '<w:tblLayout w:type="fixed"/>'
         '<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:bottom w:w="113" w:type="dxa"/>'
         '<w:right w:w="113" w:type="dxa"/></w:tblCellMar>'
         f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid><w:tr>{cells}</w:tr></w:tbl>"

@@ -90,3 +90,16 @@ def test_each_job_has_its_own_profile(letter_docx: Path, tmp_path: Path, monkeyp
     first, second = log.read_text().split()
     assert first != second and first.startswith("-env:UserInstallation=file:///")
     assert not Path(first.split("file://", 1)[1]).exists()  # cleaned up after the job
+
+
+@needs_libreoffice
+def test_hostile_text_survives_the_conversion(out_dir: Path) -> None:
+    sources = load_sources(TEMPLATES_SRC)
+    name = "Иванов <&>\"' </w:t> Петрович"
+    ctx = LetterContext.from_mapping(case_data(client={"full_name": name, "address": "г. Самара\x07, ул. Мира"}))
+    docx_path = render_letter_to_file(sources.template("e-receipt"), ctx, sources.company, out_dir / "x.docx")
+    pdf = convert_to_pdf(docx_path)
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        assert f"ФИО: {name}" in text and "Адрес: г. Самара, ул. Мира" in text
