@@ -39,7 +39,7 @@ from omnidesk_macros.errors import (
 from .pacing import Backoff, Clock, RateBudget, header_int
 from .resources import CustomField, MacroCategory, parse_custom_field, parse_macros
 from .settings import OmnideskSettings
-from .wire import list_items, unwrap
+from .wire import list_items, unwrap, with_dates
 
 __all__ = ["Client", "OmnideskSettings", "Attachment", "KbKind"]
 
@@ -166,7 +166,7 @@ class Client:
         seen = 0
         while True:
             items, total = list_items(self.request("GET", path, params={**query, "page": page, "limit": limit}), key)
-            yield from items
+            yield from (with_dates(item) for item in items)
             seen += len(items)
             if not items or len(items) < limit or (total is not None and seen >= total):
                 return
@@ -188,7 +188,7 @@ class Client:
         the most recently updated cases are scanned for it.
         """
         try:
-            return unwrap(self.request("GET", f"cases/{id_or_number}.json"), "case")
+            return _object(self.request("GET", f"cases/{id_or_number}.json"), "case")
         except NotFoundError:
             if not CASE_NUMBER.match(str(id_or_number)):
                 raise
@@ -224,7 +224,7 @@ class Client:
             body["delete_labels"] = list(delete_labels)
         if status is not None:
             body["status"] = status
-        return unwrap(self.request("PUT", f"cases/{case_id}.json", json={"case": body}), "case")
+        return _object(self.request("PUT", f"cases/{case_id}.json", json={"case": body}), "case")
 
     def iter_messages(self, case_id: int | str) -> Iterator[dict[str, Any]]:
         return self.iter_list(f"cases/{case_id}/messages.json", "message")
@@ -265,7 +265,7 @@ class Client:
             if path_index:
                 self._note_paths = [leaf] + [p for p in self._note_paths if p != leaf]
             key = "message" if isinstance(answer, Mapping) and "message" in answer else "note"
-            return unwrap(answer, key)
+            return _object(answer, key)
         raise AssertionError("unreachable: the note path list is never empty")
 
     # ------------------------------------------------------------------ read-only definitions
@@ -286,11 +286,11 @@ class Client:
         return self.iter_list("labels.json", "label")
 
     def create_label(self, title: str) -> dict[str, Any]:
-        return unwrap(self.request("POST", "labels.json", json={"label": {"label_title": title}}), "label")
+        return _object(self.request("POST", "labels.json", json={"label": {"label_title": title}}), "label")
 
     def update_label(self, label_id: int, title: str) -> dict[str, Any]:
         answer = self.request("PUT", f"labels/{label_id}.json", json={"label": {"label_title": title}})
-        return unwrap(answer, "label")
+        return _object(answer, "label")
 
     def delete_label(self, label_id: int) -> None:
         self.request("DELETE", f"labels/{label_id}.json")
@@ -301,18 +301,23 @@ class Client:
         return self.iter_list(f"kb_{kind}.json", f"kb_{kind}", filters)
 
     def get_kb(self, kind: KbKind, object_id: int) -> dict[str, Any]:
-        return unwrap(self.request("GET", f"kb_{kind}/{object_id}.json"), f"kb_{kind}")
+        return _object(self.request("GET", f"kb_{kind}/{object_id}.json"), f"kb_{kind}")
 
     def create_kb(self, kind: KbKind, **fields: Any) -> dict[str, Any]:
         """Create a KB object, e.g. ``create_kb("article", article_title=…, section_id=[10])``."""
-        return unwrap(self.request("POST", f"kb_{kind}.json", json={f"kb_{kind}": fields}), f"kb_{kind}")
+        return _object(self.request("POST", f"kb_{kind}.json", json={f"kb_{kind}": fields}), f"kb_{kind}")
 
     def update_kb(self, kind: KbKind, object_id: int, **fields: Any) -> dict[str, Any]:
         answer = self.request("PUT", f"kb_{kind}/{object_id}.json", json={f"kb_{kind}": fields})
-        return unwrap(answer, f"kb_{kind}")
+        return _object(answer, f"kb_{kind}")
 
     def delete_kb(self, kind: KbKind, object_id: int) -> None:
         self.request("DELETE", f"kb_{kind}/{object_id}.json")
+
+    def set_kb_active(self, kind: KbKind, object_id: int, active: bool) -> dict[str, Any]:
+        """Publish or hide a KB object (``…/enable.json`` / ``…/disable.json``)."""
+        action = "enable" if active else "disable"
+        return _object(self.request("PUT", f"kb_{kind}/{object_id}/{action}.json"), f"kb_{kind}")
 
     # ------------------------------------------------------------------ people and settings
 
@@ -320,19 +325,19 @@ class Client:
         return self.iter_list("users.json", "user", filters)
 
     def get_user(self, user_id: int) -> dict[str, Any]:
-        return unwrap(self.request("GET", f"users/{user_id}.json"), "user")
+        return _object(self.request("GET", f"users/{user_id}.json"), "user")
 
     def iter_staff(self) -> Iterator[dict[str, Any]]:
         return self.iter_list("staff.json", "staff")
 
     def get_staff(self, staff_id: int) -> dict[str, Any]:
-        return unwrap(self.request("GET", f"staff/{staff_id}.json"), "staff")
+        return _object(self.request("GET", f"staff/{staff_id}.json"), "staff")
 
     def iter_groups(self) -> Iterator[dict[str, Any]]:
         return self.iter_list("groups.json", "group")
 
     def get_group(self, group_id: int) -> dict[str, Any]:
-        return unwrap(self.request("GET", f"groups/{group_id}.json"), "group")
+        return _object(self.request("GET", f"groups/{group_id}.json"), "group")
 
     def list_languages(self) -> list[dict[str, Any]]:
         return list(self.iter_list("languages.json", "language"))
@@ -440,6 +445,11 @@ class Client:
             f"Omnidesk {what} to {method} /api/{path}; retrying in {seconds:.0f} s "
             f"(attempt {state.attempt_number + 1} of {self.settings.max_attempts})…"
         )
+
+
+def _object(answer: object, key: str) -> dict[str, Any]:
+    """The object in its envelope, with dates parsed (:func:`sync.wire.with_dates`)."""
+    return with_dates(unwrap(answer, key))
 
 
 def _error_code(response: httpx.Response) -> str | None:

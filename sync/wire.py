@@ -11,6 +11,7 @@ the sandbox writes and both follow ``../shared/omnidesk-api.md`` §1:
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -59,6 +60,22 @@ def format_date(value: datetime | None) -> str:
         f"{_DAYS[value.weekday()]}, {value.day:02d} {_MONTHS[value.month - 1]} {value.year} "
         f"{value.hour:02d}:{value.minute:02d}:{value.second:02d} {sign}{hours:02d}{minutes:02d}"
     )
+
+
+def with_dates(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy with every ``*_at`` date parsed to an aware datetime, and ``"-"`` dates and durations as None.
+
+    A date in an unexpected spelling is left as the string it was rather than failing a whole listing: the
+    value is still there for a person to read, and the contract suite flags the new format.
+    """
+    result = dict(obj)
+    for key, value in obj.items():
+        if value == EMPTY and (key.endswith("_at") or key.endswith("_speed")):
+            result[key] = None
+        elif key.endswith("_at") and isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                result[key] = parse_date(value)
+    return result
 
 
 def unwrap(body: object, key: str) -> dict[str, Any]:

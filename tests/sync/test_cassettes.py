@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -82,7 +83,8 @@ def test_documented_groups(client: Client) -> None:
 @replay.use_cassette("case_get.yaml")
 def test_documented_case(client: Client) -> None:
     case = client.get_case(2000)
-    assert (case["case_number"], case["closed_at"], case["custom_fields"]["cf_23"]) == ("664-245651", "-", True)
+    assert (case["case_number"], case["closed_at"], case["custom_fields"]["cf_23"]) == ("664-245651", None, True)
+    assert case["created_at"] == datetime(2014, 5, 5, 0, 15, 17, tzinfo=timezone(timedelta(hours=3)))
 
 
 @replay.use_cassette("note_with_file.yaml")

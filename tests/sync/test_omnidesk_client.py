@@ -22,6 +22,7 @@ from omnidesk_macros.errors import (
 )
 from sync.client import Client
 from sync.settings import SANDBOX_URL, OmnideskSettings
+from sync.wire import parse_date
 
 if TYPE_CHECKING:
     from conftest import FakeTime
@@ -77,9 +78,11 @@ def test_some_variables_are_a_config_error_naming_the_missing_ones() -> None:
 
 
 def test_basic_auth_envelope_and_path(mock_client: Callable[..., Client]) -> None:
-    handler, seen = sequence(answer(200, {"case": {"case_id": 7, "closed_at": "-"}}))
+    handler, seen = sequence(answer(200, {"case": {"case_id": 7, "closed_at": "-", "closing_speed": "-",
+                                                   "created_at": "Mon, 05 May 2014 00:15:17 +0300"}}))
     case = mock_client(handler).get_case(7)
-    assert case == {"case_id": 7, "closed_at": "-"}
+    assert case == {"case_id": 7, "closed_at": None, "closing_speed": None, "created_at": parse_date(
+        "Mon, 05 May 2014 00:15:17 +0300")}
     request = seen[0]
     assert str(request.url) == "https://example.omnidesk.ru/api/cases/7.json"
     assert request.headers["Authorization"] == "Basic " + base64.b64encode(b"staff@example.com:secret-key-123").decode()

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sync.resources import parse_custom_field, parse_macros
-from sync.wire import format_date, list_items, list_page, parse_date, unwrap
+from sync.wire import format_date, list_items, list_page, parse_date, unwrap, with_dates
 
 
 def test_documented_date_parses_to_an_aware_datetime() -> None:
@@ -37,6 +37,15 @@ def test_malformed_date_names_the_expected_format(bad: object) -> None:
 def test_dates_round_trip(moment: datetime, offset_minutes: int) -> None:
     aware = moment.replace(microsecond=0, tzinfo=timezone(timedelta(minutes=offset_minutes)))
     assert parse_date(format_date(aware)) == aware
+
+
+def test_with_dates_parses_dates_and_keeps_surprises() -> None:
+    parsed = with_dates({"created_at": "Mon, 05 May 2014 00:15:17 +0300", "closed_at": "-", "closing_speed": "-",
+                         "sent_at": "2014-05-05T00:15:17Z", "subject": "-"})
+    assert parsed["created_at"] == datetime(2014, 5, 5, 0, 15, 17, tzinfo=timezone(timedelta(hours=3)))
+    assert (parsed["closed_at"], parsed["closing_speed"]) == (None, None)
+    assert parsed["sent_at"] == "2014-05-05T00:15:17Z"  # an unknown spelling stays readable
+    assert parsed["subject"] == "-"
 
 
 def test_keyed_and_array_pages_read_the_same() -> None:
