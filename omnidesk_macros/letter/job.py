@@ -67,7 +67,7 @@ def render_case(
     if variables:
         ctx = ctx.with_fill(variables)
     data = render_letter(template, ctx, sources.company, staff=sources.staff,
-                         source_commit=source_commit(Path(root).resolve()))
+                         source_commit=source_commit(Path(root)))
     target = out or default_output(template.id, ctx.case.number)
     if target.suffix.lower() != ".docx":
         raise RenderError(f"--out {target}: the letter is a DOCX file; name it *.docx")

@@ -49,15 +49,17 @@ def core_xml(title: str, subject: str, keywords: str, created: datetime | None =
     )
 
 
-@lru_cache(maxsize=16)
 def source_commit(folder: Path) -> str:
     """The commit of the templates folder, ``+dirty`` when it has uncommitted changes; "" outside git.
 
     The environment variable OMNIDESK_MACROS_SOURCE_COMMIT wins (a deployed copy has no .git).
-    Computed once per folder and process: the git calls cost milliseconds, a letter should not.
     """
-    if os.environ.get(COMMIT_ENV):
-        return os.environ[COMMIT_ENV].strip()
+    return os.environ.get(COMMIT_ENV, "").strip() or _git_commit(Path(folder).resolve())
+
+
+@lru_cache(maxsize=16)
+def _git_commit(folder: Path) -> str:
+    # Once per folder and process: the git calls cost milliseconds, a letter should not.
     try:
         head = subprocess.run(["git", "-C", str(folder), "rev-parse", "HEAD"], capture_output=True,
                               text=True, timeout=10, check=False)

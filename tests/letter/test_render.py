@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -12,6 +13,7 @@ from omnidesk_macros.context import LetterContext
 from omnidesk_macros.errors import RenderError
 from omnidesk_macros.letter import read_provenance, render_letter
 from omnidesk_macros.model import Company, Signatory, Variable
+from tests.helpers import TEMPLATES_SRC
 from tests.letter.docx_text import make_template, read_letter
 
 PAYMENTS = """\
@@ -235,3 +237,24 @@ def test_same_input_gives_the_same_bytes(company, case):
     with zipfile.ZipFile(io.BytesIO(first)) as archive:
         assert archive.testzip() is None
         assert archive.namelist()[0] == "[Content_Types].xml"
+
+
+def test_unreadable_or_missing_logo_is_a_render_error(company, case, tmp_path):
+    ctx = LetterContext.from_mapping(case())
+    with pytest.raises(RenderError, match="cannot read the logo"):
+        render_letter(make_template("Текст."), ctx, replace(company, logo=tmp_path / "missing.png"))
+    not_image = tmp_path / "logo.png"
+    not_image.write_text("not an image")
+    with pytest.raises(RenderError, match="is not a readable PNG or JPEG image"):
+        render_letter(make_template("Текст."), ctx, replace(company, logo=not_image))
+
+
+def test_source_commit_from_git_or_the_environment(tmp_path, monkeypatch):
+    from omnidesk_macros.letter.provenance import COMMIT_ENV, source_commit
+
+    monkeypatch.delenv(COMMIT_ENV, raising=False)
+    assert source_commit(tmp_path) == ""  # not a git checkout
+    commit = source_commit(TEMPLATES_SRC)
+    assert commit == "" or len(commit.split("+")[0]) == 40
+    monkeypatch.setenv(COMMIT_ENV, "release-2026.11")
+    assert source_commit(tmp_path) == "release-2026.11"
