@@ -95,3 +95,16 @@ def test_pdf_without_libreoffice_says_how_to_install(out_dir: Path, monkeypatch,
                             "--out", str(out_dir / "r.docx"), "--pdf", "--templates", str(TEMPLATES_SRC))
     assert code == 1
     assert err.startswith("Error: LibreOffice is not installed: apt-get install -y libreoffice-writer-nogui")
+
+
+def test_json_escapes_of_control_and_surrogate_characters_are_cleaned(out_dir: Path) -> None:
+    case_file = out_dir / "case.json"
+    text = json.dumps(case_data(), ensure_ascii=True).replace(
+        "\\u0418\\u0432\\u0430\\u043d\\u043e\\u0432", "\\u0418\\u0432\\u0430\\u043d\\u043e\\u0432\\u0000\\ud800\\u001b")
+    assert "\\u0000\\ud800" in text
+    case_file.write_text(text, encoding="utf-8")
+    target = out_dir / "reply.docx"
+    result = CliRunner().invoke(cli, ["render", "e-receipt", "--case-file", str(case_file), "--out", str(target),
+                                      "--templates", str(TEMPLATES_SRC)])
+    assert result.exit_code == 0, result.output
+    assert "ФИО: Иванов Петр Петрович" in read_letter(target).paragraphs
