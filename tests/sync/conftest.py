@@ -53,9 +53,17 @@ def wait_messages() -> list[str]:
 
 
 @pytest.fixture
-def mock_client(fake_time: FakeTime, wait_messages: list[str]) -> Iterator[MockClientFactory]:
-    """``mock_client(handler, **settings)``: a client whose requests go to ``handler(request)``."""
+def opened_clients() -> Iterator[list[Client]]:
+    """Clients the factories below made; closed after the test so no connection outlives it."""
     clients: list[Client] = []
+    yield clients
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def mock_client(fake_time: FakeTime, wait_messages: list[str], opened_clients: list[Client]) -> MockClientFactory:
+    """``mock_client(handler, **settings)``: a client whose requests go to ``handler(request)``."""
 
     def make(handler: Callable[[httpx.Request], httpx.Response], **settings: object) -> Client:
         config = OmnideskSettings(
@@ -69,12 +77,10 @@ def mock_client(fake_time: FakeTime, wait_messages: list[str]) -> Iterator[MockC
             on_wait=wait_messages.append,
             backoff=Backoff(max_wait=config.max_wait, rng=random.Random(4)),
         )
-        clients.append(client)
+        opened_clients.append(client)
         return client
 
-    yield make
-    for client in clients:
-        client.close()
+    return make
 
 
 @pytest.fixture
@@ -90,24 +96,20 @@ def sandbox(tmp_path: Path, sandbox_config: SandboxConfig) -> Iterator[SandboxSe
 
 
 @pytest.fixture
-def sandbox_client(sandbox: SandboxServer) -> Iterator[Callable[..., Client]]:
+def sandbox_client(sandbox: SandboxServer, opened_clients: list[Client]) -> Callable[..., Client]:
     """``sandbox_client(**settings)``: a client for the sandbox whose back-offs last fractions of a second."""
-    clients: list[Client] = []
 
     def make(**settings: object) -> Client:
         config = sandbox.app.config
-        client = Client(
+        opened_clients.append(Client(
             OmnideskSettings(url=sandbox.url, email=config.email, api_key=config.api_key)
             .validated(**{"timeout": 5.0, "deadline": 20.0, **settings}),
             backoff=Backoff(base=0.01, max_backoff=0.05, max_wait=0.2, jitter=0.02, rng=random.Random(7)),
             on_wait=lambda message: None,
-        )
-        clients.append(client)
-        return client
+        ))
+        return opened_clients[-1]
 
-    yield make
-    for client in clients:
-        client.close()
+    return make
 
 
 @pytest.fixture
