@@ -58,6 +58,8 @@ def test_layout_follows_the_letterhead_sample(company, case):
         "Текст ответа.",
         "Начальник отдела продаж населению\tСамарина Н.Н.",
     ]
+    assert text.styles == ["Outgoing Number", *["Recipient"] * 4, "Letter Title", "Salutation",
+                           "Letter Body", "Letter Body", "Signature"]
     assert text.header == [
         "РКС Самара",  # under the logo
         "ООО «Самарские коммунальные системы»",
