@@ -137,6 +137,19 @@ def render_command(template_id: str, case_file: Path, variables: tuple[str, ...]
         click.echo(letter.pdf)
 
 
+@cli.command("demo")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out"), show_default=True,
+              help="Folder for the letters and the sandbox's SQLite file.")
+@click.option("--templates", "path", type=click.Path(path_type=Path), help="Templates folder.")
+@click.option("--case-file", type=click.Path(dir_okay=False, path_type=Path), default=Path("examples/case.json"),
+              show_default=True, help="The invented case the sample letters are printed for.")
+def demo_command(out: Path, path: Path | None, case_file: Path) -> None:
+    """The main job on the embedded default: validate, print every letter, compare with the sandbox."""
+    from omnidesk_macros.demo import run_demo
+
+    run_demo(path or default_templates_dir(), out, case_file, progress=click.echo)
+
+
 def main() -> None:
     try:
         rv = cli.main(standalone_mode=False)

@@ -1,0 +1,100 @@
+"""The main job on its embedded default, end to end on this machine, no account needed.
+
+    validate templates_src → print every letter for a sample case → start the bundled Omnidesk sandbox
+    (SQLite) → read its custom fields and macros through the real client → compare with the card
+
+It is what a new administrator runs first; each stage uses the same library calls as the commands.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .context import LetterContext
+from .letter.provenance import source_commit
+from .letter.render import render_letter, write_atomic
+from .loader import load_sources
+from .model import SourceSet
+from .validate import SAMPLE_CONTEXT, SAMPLE_FILL
+
+
+@dataclass
+class DemoReport:
+    templates: int = 0
+    letters: list[Path] = field(default_factory=list)
+    render_ms: float = 0.0
+    sandbox_url: str = ""
+    live_fields: list[str] = field(default_factory=list)
+    missing_fields: list[str] = field(default_factory=list)
+    live_macros: int = 0
+
+
+def sample_context(case_file: Path | None) -> LetterContext:
+    """The invented case of examples/case.json when present, else the built-in sample."""
+    if case_file and case_file.is_file():
+        return LetterContext.from_mapping(json.loads(case_file.read_text(encoding="utf-8")), str(case_file))
+    return SAMPLE_CONTEXT
+
+
+def print_letters(sources: SourceSet, ctx: LetterContext, out_dir: Path) -> tuple[list[Path], float]:
+    """Every letter template for one case; fill-ins without a default get sample values."""
+    if sources.company is None:
+        return [], 0.0
+    commit = source_commit(sources.root)
+    written: list[Path] = []
+    elapsed = 0.0
+    for template in sorted(sources.templates.values(), key=lambda t: t.id):
+        if "letter" not in template.channels:
+            continue
+        fill = {v.name: SAMPLE_FILL[v.type] for v in template.variables if v.default is None}
+        started = time.perf_counter()
+        data = render_letter(template, ctx.with_fill(fill), sources.company, staff=sources.staff,
+                             source_commit=commit)
+        elapsed += time.perf_counter() - started
+        written.append(write_atomic(out_dir / f"{template.id}.docx", data))
+    return written, elapsed * 1000
+
+
+def compare_with_sandbox(sources: SourceSet, data_file: Path, report: DemoReport) -> None:
+    """Start the bundled sandbox on a free loopback port and read what Omnidesk holds."""
+    from sync.client import Client
+    from sync.sandbox import SandboxServer
+    from sync.settings import OmnideskSettings
+
+    with SandboxServer(data_file, port=0).start() as server:
+        report.sandbox_url = server.url
+        client = Client(OmnideskSettings(url=server.url))
+        try:
+            live = {f.title.casefold(): f for f in client.list_custom_fields()}
+            report.live_macros = sum(len(c.macros) for c in client.list_macros())
+        finally:
+            client.close()
+    for card_field in sources.card:
+        if card_field.builtin:
+            continue
+        label = f"{card_field.title} ({card_field.level}, {card_field.type})"
+        (report.live_fields if card_field.title.casefold() in live else report.missing_fields).append(label)
+
+
+def run_demo(
+    templates_root: Path, out_dir: Path, case_file: Path | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+) -> DemoReport:
+    report = DemoReport()
+    sources = load_sources(templates_root)
+    report.templates = len(sources.templates)
+    progress(f"validate: {report.templates} templates, {len(sources.appeal_types)} appeal types, "
+             f"{len(sources.card)} card fields — clean")
+    letters, report.render_ms = print_letters(sources, sample_context(case_file), out_dir / "letters")
+    report.letters = letters
+    progress(f"render: {len(letters)} letters in {out_dir / 'letters'} ({report.render_ms:.0f} ms in all)")
+    compare_with_sandbox(sources, out_dir / "sandbox.sqlite3", report)
+    progress(f"sandbox: {report.sandbox_url} — {report.live_macros} macros, "
+             f"{len(report.live_fields)} of the card's custom fields present")
+    for label in report.missing_fields:
+        progress(f"  missing in Omnidesk: {label}")
+    return report
