@@ -1,89 +1,39 @@
-"""The Omnidesk REST client: the only code in the project that speaks HTTP to Omnidesk.
+"""The Omnidesk REST client: the resources this project uses, over :mod:`sync.requester`.
 
-It knows the transport facts of ``../shared/omnidesk-api.md`` §1 (Basic auth, envelopes, pages, dates,
-``{"error": code}``), paces itself inside the per-minute budget (:mod:`sync.pacing`), retries what is safe
-to retry, and turns every foreign failure into the project's :class:`~omnidesk_macros.errors.ApiError` tree.
-
-Retry rules, because a duplicate letter note on a subscriber's case is worse than a failed run:
-
-- throttled (429, or 403 whose body speaks of a rate limit): wait ``retry_after`` (capped, jittered), retry
-  any method: a throttled request was not processed;
-- 5xx, timeouts, dropped connections: retry GET, PUT and DELETE (idempotent) with backoff;
-- POST is retried only when the connection was never made (connect error, connect or pool timeout). A read
-  timeout or a dropped answer after sending may hide a write that happened.
-
-Nothing here logs the API key, the Authorization header, query strings (they may hold a subscriber's email)
-or bodies.
+It knows the shapes of ``../shared/omnidesk-api.md``: the ``{"case": {...}}`` envelopes, lists paged with
+``page``/``limit`` (keyed ``"0"``… or arrays, with ``total_count``), dates (parsed to aware datetimes, ``"-"``
+to None), and the facts the digest leaves open, for which it accepts every variant (the note path, a case
+by number). Pacing, retries and error translation live in :mod:`sync.requester`.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 import httpx
-import tenacity
 
-from omnidesk_macros.errors import (
-    ApiError,
-    AuthError,
-    NotFoundError,
-    RateLimitError,
-    ReadOnlyError,
-    TransportError,
-)
+from omnidesk_macros.errors import ApiError, NotFoundError
 
-from .pacing import Backoff, Clock, RateBudget, header_int
+from .pacing import Backoff, Clock, RateBudget
+from .requester import Requester, logger
 from .resources import CustomField, MacroCategory, parse_custom_field, parse_macros
 from .settings import OmnideskSettings
 from .wire import list_items, unwrap, with_dates
 
-__all__ = ["Client", "OmnideskSettings", "Attachment", "KbKind"]
-
-logger = logging.getLogger("omnidesk_macros.sync")
+__all__ = ["Attachment", "Client", "KbKind", "OmnideskSettings"]
 
 #: ``(file name, content, MIME type)`` of a file to attach to a note
 Attachment = tuple[str, bytes, str]
 KbKind = Literal["category", "section", "article"]
 
 CASE_NUMBER = re.compile(r"^\d{3}-\d{6}$")
-READ_ONLY_RESOURCES = ("macros.json", "custom_fields.json")
 #: palachX caps ``page`` at 500 (unconfirmed officially); we stop there rather than loop forever
 MAX_PAGES = 500
 #: pages of recent cases scanned when ``cases/{number}.json`` is not served (§9 item 6)
 CASE_NUMBER_SCAN_PAGES = 5
-_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-
-class _HideQuery(logging.Filter):
-    """httpx logs each request's full URL at INFO; drop the query string, which may hold an email."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(
-                arg.copy_with(query=None) if isinstance(arg, httpx.URL) else arg for arg in record.args
-            )
-        return True
-
-
-if not any(isinstance(f, _HideQuery) for f in logging.getLogger("httpx").filters):
-    logging.getLogger("httpx").addFilter(_HideQuery())
-
-
-class _Throttled(Exception):
-    def __init__(self, response: httpx.Response, retry_after: int | None) -> None:
-        super().__init__("throttled")
-        self.response = response
-        self.retry_after = retry_after
-
-
-class _ServerFault(Exception):
-    def __init__(self, response: httpx.Response) -> None:
-        super().__init__(f"status {response.status_code}")
-        self.response = response
 
 
 class Client:
@@ -105,24 +55,18 @@ class Client:
         backoff: Backoff | None = None,
     ) -> None:
         self.settings = settings or OmnideskSettings.from_env()
-        self._clock = clock
-        self._sleep = sleep
-        self._on_wait = on_wait or logger.info
-        self.backoff = backoff or Backoff(max_wait=self.settings.max_wait)
-        self.budget = RateBudget(
-            window=self.settings.rate_window, reserve=self.settings.reserve_calls, clock=clock
+        self._requester = Requester(
+            self.settings, transport=transport, clock=clock, sleep=sleep, on_wait=on_wait, backoff=backoff
         )
         self._note_paths = ["note.json", "notes.json"]
-        self._http = httpx.Client(
-            base_url=self.settings.api_base + "/",
-            auth=httpx.BasicAuth(self.settings.email, self.settings.api_key),
-            timeout=httpx.Timeout(self.settings.timeout),
-            transport=transport,
-            headers={"Accept": "application/json", "User-Agent": "omnidesk-macros"},
-        )
+
+    @property
+    def budget(self) -> RateBudget:
+        """The rate budget as the last answers reported it."""
+        return self._requester.budget
 
     def close(self) -> None:
-        self._http.close()
+        self._requester.close()
 
     def __enter__(self) -> Client:
         return self
@@ -147,7 +91,7 @@ class Client:
         ``path`` is relative to ``/api``, e.g. ``"cases/12.json"``.
         """
         method = method.upper()
-        response = self._send(method, path, params=params, json=json, data=data, files=files)
+        response = self._requester.send(method, path, params=params, json=json, data=data, files=files)
         if not response.content.strip():
             return None
         try:
@@ -342,159 +286,7 @@ class Client:
     def list_languages(self) -> list[dict[str, Any]]:
         return list(self.iter_list("languages.json", "language"))
 
-    # ------------------------------------------------------------------ sending
-
-    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        deadline = self._clock() + self.settings.deadline
-        retrying = tenacity.Retrying(
-            retry=tenacity.retry_if_exception(lambda exc: self._retryable(method, exc)),
-            wait=self._wait,
-            stop=lambda state: (
-                state.attempt_number >= self.settings.max_attempts
-                or self._clock() + state.upcoming_sleep > deadline
-            ),
-            sleep=self._sleep,
-            before_sleep=lambda state: self._report_retry(method, path, state),
-            reraise=True,
-        )
-        try:
-            response = retrying(self._attempt, method, path, deadline, **kwargs)
-        except _Throttled as exc:
-            raise RateLimitError(
-                f"Omnidesk kept throttling {method} /api/{path} "
-                f"(retry_after={exc.retry_after}); the retry budget or the {self.settings.deadline:.0f} s "
-                "deadline ran out. Run again later, or raise the plan's rate limit.",
-                method=method, path=f"/api/{path}", status=exc.response.status_code, code=_error_code(exc.response),
-            ) from None
-        except _ServerFault as exc:
-            response = exc.response
-        except httpx.TransportError as exc:
-            again = "" if method != "POST" or isinstance(exc, _NEVER_SENT) else (
-                " It was not retried because the request may have reached Omnidesk: check the case before "
-                "running again."
-            )
-            raise TransportError(
-                f"no answer from Omnidesk to {method} /api/{path}: {type(exc).__name__}.{again}",
-                method=method, path=f"/api/{path}",
-            ) from exc
-        if response.is_success:
-            return response
-        raise _api_error(method, path, response)
-
-    def _attempt(self, method: str, path: str, deadline: float, **kwargs: Any) -> httpx.Response:
-        self._pace(method, path, deadline)
-        self.budget.started()
-        started = self._clock()
-        try:
-            response = self._http.request(method, path, **{k: v for k, v in kwargs.items() if v is not None})
-        except httpx.TransportError:
-            self.budget.finished()
-            logger.debug("%s /api/%s: no answer after %.0f ms", method, path, (self._clock() - started) * 1000)
-            raise
-        headers = response.headers
-        self.budget.finished(header_int(headers.get("rate_limit_per_minute")), header_int(headers.get("api_calls_left")))
-        logger.debug("%s /api/%s -> %d in %.0f ms", method, path, response.status_code, (self._clock() - started) * 1000)
-        if _is_throttled(response):
-            self.budget.throttled()
-            raise _Throttled(response, header_int(headers.get("retry_after")))
-        if response.status_code >= 500:
-            raise _ServerFault(response)
-        return response
-
-    def _pace(self, method: str, path: str, deadline: float) -> None:
-        while (delay := self.budget.delay()) > 0:
-            if self._clock() + delay > deadline:
-                raise RateLimitError(
-                    f"the Omnidesk rate limit ({self.budget.limit}/min) leaves no room for {method} /api/{path} "
-                    f"within the {self.settings.deadline:.0f} s deadline",
-                    method=method, path=f"/api/{path}",
-                )
-            if delay >= 1:
-                self._on_wait(
-                    f"waiting {delay:.0f} s for the Omnidesk rate limit (api_calls_left={self.budget.calls_left})…"
-                )
-            self._sleep(delay)
-
-    @staticmethod
-    def _retryable(method: str, exc: BaseException) -> bool:
-        if isinstance(exc, _Throttled):
-            return True
-        if isinstance(exc, _ServerFault):
-            return method != "POST"
-        if isinstance(exc, httpx.TransportError):
-            return method != "POST" or isinstance(exc, _NEVER_SENT)
-        return False
-
-    def _wait(self, state: tenacity.RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, _Throttled):
-            return self.backoff.after_throttle(exc.retry_after, state.attempt_number)
-        return self.backoff.after_failure(state.attempt_number)
-
-    def _report_retry(self, method: str, path: str, state: tenacity.RetryCallState) -> None:
-        exc = state.outcome.exception() if state.outcome else None
-        seconds = state.upcoming_sleep
-        if isinstance(exc, _Throttled):
-            self._on_wait(
-                f"waiting {seconds:.0f} s for the Omnidesk rate limit "
-                f"(api_calls_left={exc.response.headers.get('api_calls_left', '?')}, retry_after={exc.retry_after})…"
-            )
-            return
-        what = f"answered {exc.response.status_code}" if isinstance(exc, _ServerFault) else f"failed ({type(exc).__name__})"
-        self._on_wait(
-            f"Omnidesk {what} to {method} /api/{path}; retrying in {seconds:.0f} s "
-            f"(attempt {state.attempt_number + 1} of {self.settings.max_attempts})…"
-        )
-
 
 def _object(answer: object, key: str) -> dict[str, Any]:
     """The object in its envelope, with dates parsed (:func:`sync.wire.with_dates`)."""
     return with_dates(unwrap(answer, key))
-
-
-def _error_code(response: httpx.Response) -> str | None:
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    code = body.get("error") if isinstance(body, Mapping) else None
-    return str(code) if code is not None else None
-
-
-def _is_throttled(response: httpx.Response) -> bool:
-    if response.status_code == 429:
-        return True
-    if response.status_code == 403:
-        text = response.text.lower()
-        return "rate limit" in text or "rate_limit" in text or "too many" in text
-    return False
-
-
-def _api_error(method: str, path: str, response: httpx.Response) -> ApiError:
-    """The typed error for a refused call; the message names the call and what to do, never secrets."""
-    status = response.status_code
-    code = _error_code(response)
-    where = f"{method} /api/{path}"
-    details: dict[str, Any] = {"method": method, "path": f"/api/{path}", "status": status, "code": code}
-    said = f" ({code})" if code else ""
-    writes_read_only = method != "GET" and path.split("/")[0] in READ_ONLY_RESOURCES
-    if status == 405 or (status == 404 and writes_read_only):
-        return ReadOnlyError(
-            f"Omnidesk does not allow {where}{said}: macros and custom-field definitions can only be read "
-            "through the API; change them in the Omnidesk admin UI.",
-            **details,
-        )
-    if status == 401 or (status == 403 and code not in ("staff_has_not_access", "staff_not_active")):
-        return AuthError(
-            f"Omnidesk refused {where} with {status}{said}: check OMNIDESK_EMAIL and OMNIDESK_API_KEY "
-            "(a staff email and its key from «Настройки → API»).",
-            **details,
-        )
-    if status == 403:
-        return AuthError(
-            f"Omnidesk refused {where}{said}: the staff member lacks access; use a full-access account.",
-            **details,
-        )
-    if status == 404:
-        return NotFoundError(f"Omnidesk has no {where.split(' ', 1)[1]}{said}", **details)
-    return ApiError(f"Omnidesk answered {where} with {status}{said}", **details)

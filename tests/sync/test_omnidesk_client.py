@@ -243,7 +243,7 @@ def test_get_is_retried_after_a_dropped_connection(mock_client: Callable[..., Cl
 
 def test_connection_failures_end_as_transport_error(mock_client: Callable[..., Client]) -> None:
     handler, seen = sequence(httpx.ConnectError("refused"))
-    with pytest.raises(TransportError, match="no answer from Omnidesk to GET /api/users/1.json: ConnectError"):
+    with pytest.raises(TransportError, match="to GET /api/users/1.json: ConnectError. Check OMNIDESK_URL"):
         mock_client(handler, max_attempts=3).get_user(1)
     assert len(seen) == 3
 
@@ -275,3 +275,27 @@ def test_no_secret_or_query_string_in_any_log_line(
     assert "/api/cases.json" in text
     for secret in ("secret-key-123", "c3RhZmZAZXhhbXBsZS5jb206", "ivanov", "Authorization"):
         assert secret not in text
+
+
+def test_an_attempt_never_outlives_the_deadline(mock_client: Callable[..., Client]) -> None:
+    timeouts: list[dict[str, float]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        timeouts.append(request.extensions["timeout"])
+        return answer(200, {"group": {}})
+
+    mock_client(handler, timeout=30, deadline=5).get_group(1)
+    assert timeouts[0]["read"] == 5
+
+
+def test_a_body_that_is_not_json_is_an_api_error(mock_client: Callable[..., Client]) -> None:
+    handler, _ = sequence(httpx.Response(200, text="<html>maintenance</html>"))
+    with pytest.raises(ApiError, match="not JSON") as caught:
+        mock_client(handler).get_group(1)
+    assert caught.value.status == 200
+
+
+def test_no_sandbox_running_says_how_to_start_it() -> None:
+    settings = OmnideskSettings(url="http://127.0.0.1:9").validated(max_attempts=1)  # nothing listens on port 9
+    with Client(settings, on_wait=lambda m: None) as client, pytest.raises(TransportError, match="omnidesk-macros sandbox"):
+        client.get_group(1)
