@@ -43,6 +43,14 @@ def test_limit_is_capped_at_100(http: httpx.Client) -> None:
     assert body["total_count"] == len(body) - 1
 
 
+@pytest.mark.parametrize("limit", [1, 5, 7, 24, 100])
+def test_paging_with_any_limit_yields_every_case_once(api: Client, limit: int) -> None:
+    cases = list(api.iter_list("cases.json", "case", {"limit": limit, "sort": "created_at_asc"}))
+    assert sorted(case["case_id"] for case in cases) == list(range(5000, 5024))
+    created = [case["created_at"] for case in cases]
+    assert created == sorted(created)
+
+
 @pytest.mark.parametrize("auth", [None, ("admin@sandbox.local", "wrong"), ("someone@example.com", "sandbox-key")])
 def test_api_needs_the_staff_email_and_key(sandbox: SandboxServer, auth: tuple[str, str] | None) -> None:
     response = httpx.get(f"{sandbox.url}/api/cases.json", auth=auth)
