@@ -32,3 +32,15 @@ def test_every_command_has_help_and_is_in_the_readme(name: str) -> None:
     assert result.exit_code == 0
     assert cli.commands[name].help, f"{name} has no help text"
     assert f"`omnidesk-macros {name}" in README, f"README does not document `{name}`"
+
+
+def test_python_cli_py_works_like_the_console_script() -> None:
+    import subprocess
+    import sys
+
+    by_file = subprocess.run([sys.executable, "cli.py", "list", "--type", "sealing"], cwd=REPO,
+                             capture_output=True, text=True, timeout=60)
+    by_script = CliRunner().invoke(cli, ["list", "--type", "sealing"])
+    assert by_file.returncode == 0, by_file.stderr
+    assert by_file.stdout == by_script.output
+    assert by_file.stdout.startswith("Опломбировка  [sealing]\n")
