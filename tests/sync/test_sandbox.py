@@ -218,3 +218,27 @@ def test_its_own_rate_limit_answers_429_with_retry_after(sandbox: SandboxServer,
     assert [r.headers["api_calls_left"] for r in statuses] == ["2", "1", "0", "0"]
     assert 1 <= int(statuses[-1].headers["retry_after"]) <= 60
     assert statuses[-1].json() == {"error": "rate limit exceeded"}
+
+
+def test_admin_controls_over_http(sandbox: SandboxServer, http: httpx.Client) -> None:
+    with httpx.Client(base_url=sandbox.url + "/_admin", timeout=5) as admin:
+        assert any("/_admin/faults" in route for route in admin.get("").json()["routes"])
+        assert admin.put("/settings", json={"rate_limit_per_minute": 50}).json()["api_key"] == "***"
+        assert admin.put("/settings", json={"plan": "pro"}).status_code == 400
+        rules = admin.post("/faults", json={"latency_ms": 1, "error": {"count": 1, "status": 500}}).json()["rules"]
+        assert rules[0]["kind"] == "error"
+        assert admin.post("/faults", json={"error": {"cont": 1}}).json()["error"] == "wrong_faults"
+        assert http.get("/api/labels.json").status_code == 500
+        assert http.get("/api/labels.json").headers["rate_limit_per_minute"] == "50"
+        assert [r["outcome"] for r in admin.get("/requests").json()["requests"]] == ["fault", "ok"]
+        assert admin.delete("/faults").json() == {"latency_ms": 0.0, "rules": []}
+        assert admin.delete("/requests").json() == {"requests": []}
+        http.post("/api/labels.json", json={"label": {"label_title": "Временная"}})
+        assert admin.post("/reset").json() == {"reset": True}
+    assert [item["label"]["label_title"] for key, item in http.get("/api/labels.json").json().items()
+            if key != "total_count"] == ["Личный приём", "Письменный ответ", "Печать письма", "Срочно"]
+
+
+def test_only_loopback_clients_are_served(sandbox: SandboxServer) -> None:
+    assert sandbox.verify_request(None, ("127.0.0.1", 50000))
+    assert not sandbox.verify_request(None, ("192.0.2.10", 50000))
