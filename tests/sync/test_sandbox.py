@@ -242,3 +242,10 @@ def test_admin_controls_over_http(sandbox: SandboxServer, http: httpx.Client) ->
 def test_only_loopback_clients_are_served(sandbox: SandboxServer) -> None:
     assert sandbox.verify_request(None, ("127.0.0.1", 50000))
     assert not sandbox.verify_request(None, ("192.0.2.10", 50000))
+
+
+def test_a_data_file_that_is_not_sqlite_is_a_config_error(tmp_path: Path) -> None:
+    data = tmp_path / "notes.txt"
+    data.write_text("this is not a database, " * 100, encoding="utf-8")
+    with pytest.raises(ConfigError, match="not a sandbox data file"):
+        SandboxServer(data, port=0)
