@@ -6,6 +6,7 @@ reached the server: retries, duplicates, and requests per rate-limit window.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -103,3 +104,28 @@ def test_paced_run_of_500_requests_never_exceeds_the_limit(
     assert busiest <= limit
     assert busiest >= limit - 2  # the client used the budget, it did not merely crawl
     assert elapsed >= (500 // limit) * window * 0.9
+
+
+def test_three_clients_sharing_one_account_all_finish(
+    sandbox: SandboxServer, sandbox_client: Callable[..., Client]
+) -> None:
+    """Each client paces itself, but together they overrun the account: the server throttles, all finish."""
+    limit, window = 40, 0.5
+    sandbox.app.reconfigure(rate_limit_per_minute=limit, rate_window=window)
+    clients = [sandbox_client(rate_window=window) for _ in range(3)]
+    done: list[int] = []
+
+    def run(client: Client) -> None:
+        for n in range(50):
+            client.request("GET", f"cases/{5000 + n % 24}.json")
+        done.append(1)
+
+    threads = [threading.Thread(target=run, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(done) == 3
+    accepted = [entry.at for entry in sandbox.app.log if entry.outcome == "ok"]
+    assert len(accepted) == 150
+    assert max(sum(1 for t in accepted if a - window < t <= a) for a in accepted) <= limit
