@@ -104,10 +104,8 @@ def sandbox_command(host: str, port: int, data: Path, email: str, api_key: str, 
         click.echo(f"  OMNIDESK_URL={server.url} OMNIDESK_EMAIL={email} OMNIDESK_API_KEY={api_key}")
         click.echo(f"  curl -u {email}:{api_key} {server.url}/api/cases.json")
         click.echo("Press Ctrl-C to stop.")
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            click.echo("Stopped.")
+        server.serve_until_stopped()
+    click.echo("Stopped.")
 
 
 @cli.command("render")

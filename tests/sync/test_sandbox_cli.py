@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 from click.testing import CliRunner
 
 from cli import cli
@@ -21,7 +22,8 @@ def test_help_lists_the_options() -> None:
         assert option in result.output
 
 
-def test_starts_prints_credentials_serves_and_stops(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_starts_prints_credentials_serves_and_stops(tmp_path: Path, stop: signal.Signals) -> None:
     data = tmp_path / "fresh" / "sandbox.sqlite3"
     process = subprocess.Popen(
         [sys.executable, "-c", "from cli import main; main()", "sandbox", "--port", "0", "--data", str(data)],
@@ -39,7 +41,7 @@ def test_starts_prints_credentials_serves_and_stops(tmp_path: Path) -> None:
         assert refused.status_code == 405
         assert data.exists()
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop)
         out, err = process.communicate(timeout=10)
     assert process.returncode == 0, err
     assert "Stopped." in out
