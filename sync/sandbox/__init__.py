@@ -4,7 +4,7 @@
     with SandboxServer("demo.sqlite3", port=0).start() as server:
         print(server.url)      # http://127.0.0.1:<free port>
 
-See ``docs/omnidesk.md`` for what it mimics, what it infers, and the admin routes.
+See the README (section "Omnidesk") for what it mimics, what it infers, and the admin routes.
 """
 
 from .app import SandboxApp, SandboxConfig

@@ -6,7 +6,7 @@ base (CRUD plus enable/disable), and the read-only lists: custom fields, macros,
 fields have no write routes, so a write to them answers 405 (see :mod:`.app`).
 
 Error codes the digest names are used where they fit; the others (``case_not_found``, ``wrong_status``, …)
-are **inferred** and documented in ``docs/omnidesk.md``.
+are **inferred** and documented in the README (section "Omnidesk").
 """
 
 from __future__ import annotations
