@@ -31,6 +31,27 @@ def _add_days(value: date, days: int) -> date:
     return value + timedelta(days=int(days))
 
 
+def _on_dates(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+    """A date filter that says what it needs when a template hands it text (a TypeError, not a crash)."""
+
+    def checked(value: Any, *args: Any) -> Any:
+        if not isinstance(value, date):
+            raise TypeError(f"filter '{name}' needs a date, got {type(value).__name__} {str(value)[:30]!r}")
+        return func(value, *args)
+
+    return checked
+
+
+_DATE_FILTERS: dict[str, Callable[..., Any]] = {
+    "date_ru": russian.date_ru,
+    "date_long": russian.date_long,
+    "month_year": russian.month_year,
+    "month_name": russian.month_name,
+    "add_months": russian.add_months,
+    "add_days": _add_days,
+}
+
+
 def _finalize(value: Any) -> str:
     if isinstance(value, date):
         value = russian.date_ru(value)
@@ -42,19 +63,11 @@ def _make_env() -> ImmutableSandboxedEnvironment:
     env = ImmutableSandboxedEnvironment(
         undefined=StrictUndefined, autoescape=False, finalize=_finalize, keep_trailing_newline=True
     )
-    env.filters.update(
-        date_ru=russian.date_ru,
-        date_long=russian.date_long,
-        month_year=russian.month_year,
-        month_name=russian.month_name,
-        add_months=russian.add_months,
-        add_days=_add_days,
-    )
+    env.filters.update({name: _on_dates(name, func) for name, func in _DATE_FILTERS.items()})
     return env
 
 
 ENV = _make_env()
-FILTERS = ("date_ru", "date_long", "month_year", "month_name", "add_months", "add_days")
 
 
 @dataclass(frozen=True)

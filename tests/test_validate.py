@@ -131,6 +131,11 @@ BROKEN = {
         "replies/penalties.md:12:1: error: does not render with sample data: "
         "unknown month form 'dat'; use one of nom, gen, prep",
     ),
+    "date filter on text": (
+        {"replies/penalties.md": reply(GOOD_FRONT, GOOD_BODY + "\n{{ client.account | date_ru }}\n")},
+        "replies/penalties.md:12:1: error: does not render with sample data: "
+        "filter 'date_ru' needs a date, got str '0000000001'",
+    ),
     "variable type not allowed": (
         {"replies/penalties.md": reply(GOOD_FRONT.replace("type: month", "type: mnth"), GOOD_BODY)},
         "replies/penalties.md:9:11: error: 'type' in variable 'month' is 'mnth', expected one of: "
