@@ -127,5 +127,5 @@ def header_int(value: str | None) -> int | None:
         return None
     try:
         return int(math.ceil(float(value.strip())))
-    except ValueError:
+    except (ValueError, OverflowError):  # "soon", "nan", "inf", "1e400"
         return None

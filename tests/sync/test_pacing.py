@@ -81,4 +81,5 @@ def test_failure_backoff_grows_and_is_capped() -> None:
 
 
 def test_header_values_are_lenient() -> None:
-    assert [header_int(v) for v in ("12", " 3 ", "1.2", "", "soon", None)] == [12, 3, 2, None, None, None]
+    values = ("12", " 3 ", "1.2", "", "soon", None, "inf", "1e400", "nan")
+    assert [header_int(v) for v in values] == [12, 3, 2, None, None, None, None, None, None]
