@@ -5,7 +5,7 @@ Retry rules, because a duplicate letter note on a subscriber's case is worse tha
 - throttled (429, or 403 whose body speaks of a rate limit): wait ``retry_after`` (capped, jittered), retry
   any method: a throttled request was not processed;
 - 5xx, timeouts, dropped connections: retry GET, PUT and DELETE (idempotent) with backoff;
-- POST is retried only when the connection was never made (connect error, connect or pool timeout). A read
+- POST (like any method not idempotent) is retried only when the connection was never made (connect error, connect or pool timeout). A read
   timeout or a dropped answer after sending may hide a write that happened.
 
 Every wait, and every attempt's timeout, stays inside one deadline per call. httpx and tenacity errors end
@@ -39,6 +39,9 @@ logger = logging.getLogger("omnidesk_macros.sync")
 
 READ_ONLY_RESOURCES = ("macros.json", "custom_fields.json")
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+#: methods whose repetition cannot add a second effect; any other (POST, PATCH) is sent again only when it
+#: surely never left this machine
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 
 class _HideQuery(logging.Filter):
@@ -131,7 +134,7 @@ class Requester:
                     if self.settings.is_sandbox
                     else f" Check OMNIDESK_URL ({self.settings.api_base}) and the network."
                 )
-            elif method == "POST":
+            elif method not in IDEMPOTENT:
                 again = (
                     " It was not retried because the request may have reached Omnidesk: check the case "
                     "before running again."
@@ -189,9 +192,9 @@ class Requester:
         if isinstance(exc, _Throttled):
             return True
         if isinstance(exc, _ServerFault):
-            return method != "POST"
+            return method in IDEMPOTENT
         if isinstance(exc, httpx.TransportError):
-            return method != "POST" or isinstance(exc, _NEVER_SENT)
+            return method in IDEMPOTENT or isinstance(exc, _NEVER_SENT)
         return False
 
     def _wait(self, state: tenacity.RetryCallState) -> float:

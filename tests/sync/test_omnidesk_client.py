@@ -227,6 +227,25 @@ def test_post_is_retried_when_the_connection_was_never_made(mock_client: Callabl
     assert len(seen) == 3
 
 
+@pytest.mark.parametrize("method", ["PATCH", "post"])
+def test_other_non_idempotent_methods_are_not_retried_after_a_5xx_or_a_drop(
+    mock_client: Callable[..., Client], method: str
+) -> None:
+    handler, seen = sequence(answer(503), answer(200, {"case": {}}))
+    with pytest.raises(ApiError, match="503"):
+        mock_client(handler).request(method, "cases/7.json", json={"case": {}})
+    handler, seen_dropped = sequence(httpx.RemoteProtocolError("dropped"), answer(200, {"case": {}}))
+    with pytest.raises(TransportError, match="may have reached Omnidesk"):
+        mock_client(handler).request(method, "cases/7.json", json={"case": {}})
+    assert (len(seen), len(seen_dropped)) == (1, 1)
+
+
+def test_delete_is_retried_after_a_5xx(mock_client: Callable[..., Client]) -> None:
+    handler, seen = sequence(answer(503), answer(200))
+    mock_client(handler).delete_label(3)
+    assert [r.method for r in seen] == ["DELETE", "DELETE"]
+
+
 @pytest.mark.parametrize("failure", [httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("dropped")])
 def test_post_is_not_retried_once_it_may_have_arrived(mock_client: Callable[..., Client], failure: Exception) -> None:
     handler, seen = sequence(failure, answer(201, {"message": {}}))
