@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from omnidesk_macros.errors import ConfigError
 
@@ -21,6 +22,8 @@ SANDBOX_EMAIL = "admin@sandbox.local"
 SANDBOX_API_KEY = "sandbox-key"
 
 ENV_VARS = ("OMNIDESK_URL", "OMNIDESK_EMAIL", "OMNIDESK_API_KEY")
+#: hosts for which plain http is acceptable: the key never leaves the machine
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 @dataclass(frozen=True)
@@ -67,10 +70,17 @@ class OmnideskSettings:
     def validated(self, **overrides: Any) -> OmnideskSettings:
         """A copy with ``overrides`` applied, checked so that a bad URL fails before the first request."""
         settings = replace(self, **overrides)
-        if not settings.url.startswith(("http://", "https://")):
+        if "@" in settings.url:
+            # never echoed: whatever precedes the @ may be a key
             raise ConfigError(
-                f"OMNIDESK_URL must start with https:// (got {settings.url!r}); "
-                "e.g. https://yourcompany.omnidesk.ru"
+                "OMNIDESK_URL must not contain credentials; put them in OMNIDESK_EMAIL and OMNIDESK_API_KEY"
+            )
+        parts = urlsplit(settings.url)
+        local = parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS
+        if parts.scheme != "https" and not local:
+            raise ConfigError(
+                f"OMNIDESK_URL must start with https:// (got {settings.url!r}): the API key travels in every "
+                "request; e.g. https://yourcompany.omnidesk.ru (plain http only for the local sandbox)"
             )
         if not settings.email or not settings.api_key:
             raise ConfigError("Omnidesk staff email and API key must not be empty")

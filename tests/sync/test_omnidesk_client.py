@@ -74,6 +74,19 @@ def test_some_variables_are_a_config_error_naming_the_missing_ones() -> None:
         OmnideskSettings.from_env({"OMNIDESK_URL": "demo.omnidesk.ru", "OMNIDESK_EMAIL": "a", "OMNIDESK_API_KEY": "b"})
 
 
+@pytest.mark.parametrize("url", ["http://demo.omnidesk.ru", "http://127.0.0.1.example.com:8765", "ftp://x"])
+def test_the_key_is_never_sent_in_clear_text_off_this_machine(url: str) -> None:
+    with pytest.raises(ConfigError, match="must start with https://"):
+        OmnideskSettings(url=url).validated()
+    assert OmnideskSettings(url="http://localhost:8765").validated().api_base == "http://localhost:8765/api"
+
+
+def test_credentials_in_the_url_are_refused_without_echoing_them() -> None:
+    with pytest.raises(ConfigError, match="must not contain credentials") as caught:
+        OmnideskSettings(url="https://staff@example.com:key-0f9e@demo.omnidesk.ru").validated()
+    assert "key-0f9e" not in str(caught.value) and "staff@" not in str(caught.value)
+
+
 # ---------------------------------------------------------------- requests and answers
 
 
