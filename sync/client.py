@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, Literal
 
 import httpx
@@ -102,6 +103,12 @@ class Client:
                 method=method, path=f"/api/{path}", status=response.status_code,
             ) from exc
 
+    def _object(self, method: str, path: str, key: str, **kwargs: Any) -> dict[str, Any]:
+        """One call whose answer is one object in its ``key`` envelope, dates parsed."""
+        answer = self.request(method, path, **kwargs)
+        with _shape_errors(method, path):
+            return with_dates(unwrap(answer, key))
+
     def iter_list(self, path: str, key: str, params: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         """Every item of a paged list, unwrapped, fetching pages of up to 100 as it goes."""
         query = dict(params or {})
@@ -109,7 +116,9 @@ class Client:
         page = int(query.pop("page", 1))
         seen = 0
         while True:
-            items, total = list_items(self.request("GET", path, params={**query, "page": page, "limit": limit}), key)
+            body = self.request("GET", path, params={**query, "page": page, "limit": limit})
+            with _shape_errors("GET", path):
+                items, total = list_items(body, key)
             yield from (with_dates(item) for item in items)
             seen += len(items)
             if not items or len(items) < limit or (total is not None and seen >= total):
@@ -132,7 +141,7 @@ class Client:
         the most recently updated cases are scanned for it.
         """
         try:
-            return _object(self.request("GET", f"cases/{id_or_number}.json"), "case")
+            return self._object("GET", f"cases/{id_or_number}.json", "case")
         except NotFoundError:
             if not CASE_NUMBER.match(str(id_or_number)):
                 raise
@@ -168,7 +177,7 @@ class Client:
             body["delete_labels"] = list(delete_labels)
         if status is not None:
             body["status"] = status
-        return _object(self.request("PUT", f"cases/{case_id}.json", json={"case": body}), "case")
+        return self._object("PUT", f"cases/{case_id}.json", "case", json={"case": body})
 
     def iter_messages(self, case_id: int | str) -> Iterator[dict[str, Any]]:
         return self.iter_list(f"cases/{case_id}/messages.json", "message")
@@ -209,17 +218,17 @@ class Client:
             if path_index:
                 self._note_paths = [leaf] + [p for p in self._note_paths if p != leaf]
             key = "message" if isinstance(answer, Mapping) and "message" in answer else "note"
-            return _object(answer, key)
+            with _shape_errors("POST", path):
+                return with_dates(unwrap(answer, key))
         raise AssertionError("unreachable: the note path list is never empty")
 
     # ------------------------------------------------------------------ read-only definitions
 
     def list_macros(self) -> list[MacroCategory]:
         """Macro categories (common, then the API user's personal ones) with their macros."""
-        try:
-            return parse_macros(self.request("GET", "macros.json"))
-        except ValueError as exc:
-            raise ApiError(f"unexpected /api/macros.json shape: {exc}", method="GET", path="/api/macros.json") from exc
+        body = self.request("GET", "macros.json")
+        with _shape_errors("GET", "macros.json"):
+            return parse_macros(body)
 
     def list_custom_fields(self) -> list[CustomField]:
         return [parse_custom_field(raw) for raw in self.iter_list("custom_fields.json", "custom_field")]
@@ -230,11 +239,10 @@ class Client:
         return self.iter_list("labels.json", "label")
 
     def create_label(self, title: str) -> dict[str, Any]:
-        return _object(self.request("POST", "labels.json", json={"label": {"label_title": title}}), "label")
+        return self._object("POST", "labels.json", "label", json={"label": {"label_title": title}})
 
     def update_label(self, label_id: int, title: str) -> dict[str, Any]:
-        answer = self.request("PUT", f"labels/{label_id}.json", json={"label": {"label_title": title}})
-        return _object(answer, "label")
+        return self._object("PUT", f"labels/{label_id}.json", "label", json={"label": {"label_title": title}})
 
     def delete_label(self, label_id: int) -> None:
         self.request("DELETE", f"labels/{label_id}.json")
@@ -245,15 +253,14 @@ class Client:
         return self.iter_list(f"kb_{kind}.json", f"kb_{kind}", filters)
 
     def get_kb(self, kind: KbKind, object_id: int) -> dict[str, Any]:
-        return _object(self.request("GET", f"kb_{kind}/{object_id}.json"), f"kb_{kind}")
+        return self._object("GET", f"kb_{kind}/{object_id}.json", f"kb_{kind}")
 
     def create_kb(self, kind: KbKind, **fields: Any) -> dict[str, Any]:
         """Create a KB object, e.g. ``create_kb("article", article_title=…, section_id=[10])``."""
-        return _object(self.request("POST", f"kb_{kind}.json", json={f"kb_{kind}": fields}), f"kb_{kind}")
+        return self._object("POST", f"kb_{kind}.json", f"kb_{kind}", json={f"kb_{kind}": fields})
 
     def update_kb(self, kind: KbKind, object_id: int, **fields: Any) -> dict[str, Any]:
-        answer = self.request("PUT", f"kb_{kind}/{object_id}.json", json={f"kb_{kind}": fields})
-        return _object(answer, f"kb_{kind}")
+        return self._object("PUT", f"kb_{kind}/{object_id}.json", f"kb_{kind}", json={f"kb_{kind}": fields})
 
     def delete_kb(self, kind: KbKind, object_id: int) -> None:
         self.request("DELETE", f"kb_{kind}/{object_id}.json")
@@ -261,7 +268,7 @@ class Client:
     def set_kb_active(self, kind: KbKind, object_id: int, active: bool) -> dict[str, Any]:
         """Publish or hide a KB object (``…/enable.json`` / ``…/disable.json``)."""
         action = "enable" if active else "disable"
-        return _object(self.request("PUT", f"kb_{kind}/{object_id}/{action}.json"), f"kb_{kind}")
+        return self._object("PUT", f"kb_{kind}/{object_id}/{action}.json", f"kb_{kind}")
 
     # ------------------------------------------------------------------ people and settings
 
@@ -269,24 +276,30 @@ class Client:
         return self.iter_list("users.json", "user", filters)
 
     def get_user(self, user_id: int) -> dict[str, Any]:
-        return _object(self.request("GET", f"users/{user_id}.json"), "user")
+        return self._object("GET", f"users/{user_id}.json", "user")
 
     def iter_staff(self) -> Iterator[dict[str, Any]]:
         return self.iter_list("staff.json", "staff")
 
     def get_staff(self, staff_id: int) -> dict[str, Any]:
-        return _object(self.request("GET", f"staff/{staff_id}.json"), "staff")
+        return self._object("GET", f"staff/{staff_id}.json", "staff")
 
     def iter_groups(self) -> Iterator[dict[str, Any]]:
         return self.iter_list("groups.json", "group")
 
     def get_group(self, group_id: int) -> dict[str, Any]:
-        return _object(self.request("GET", f"groups/{group_id}.json"), "group")
+        return self._object("GET", f"groups/{group_id}.json", "group")
 
     def list_languages(self) -> list[dict[str, Any]]:
         return list(self.iter_list("languages.json", "language"))
 
 
-def _object(answer: object, key: str) -> dict[str, Any]:
-    """The object in its envelope, with dates parsed (:func:`sync.wire.with_dates`)."""
-    return with_dates(unwrap(answer, key))
+@contextmanager
+def _shape_errors(method: str, path: str) -> Iterator[None]:
+    """An answer in a shape the client cannot read is an :class:`ApiError` naming the call, not a ValueError."""
+    try:
+        yield
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise ApiError(
+            f"Omnidesk answered {method} /api/{path} in an unexpected shape: {exc}", method=method, path=f"/api/{path}"
+        ) from exc

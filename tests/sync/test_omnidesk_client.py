@@ -327,6 +327,25 @@ def test_a_body_that_is_not_json_is_an_api_error(mock_client: Callable[..., Clie
     assert caught.value.status == 200
 
 
+@pytest.mark.parametrize(
+    ("call", "payload"),
+    [
+        (lambda client: client.get_group(1), [1, 2]),
+        (lambda client: list(client.iter_groups()), "maintenance"),
+        (lambda client: list(client.iter_groups()), {"0": "not an object", "total_count": 1}),
+        (lambda client: list(client.iter_groups()), {"0": {"group": {}}, "total_count": "many"}),
+        (lambda client: client.list_macros(), ["not", "categories"]),
+    ],
+)
+def test_an_answer_in_an_unexpected_shape_is_an_api_error(
+    mock_client: Callable[..., Client], call: Callable[[Client], object], payload: object
+) -> None:
+    handler, _ = sequence(answer(200, payload))
+    with pytest.raises(ApiError, match="unexpected shape") as caught:
+        call(mock_client(handler))
+    assert caught.value.method == "GET" and caught.value.path.startswith("/api/")
+
+
 def test_no_sandbox_running_says_how_to_start_it() -> None:
     settings = OmnideskSettings(url="http://127.0.0.1:9").validated(max_attempts=1)  # nothing listens on port 9
     with Client(settings, on_wait=lambda m: None) as client, pytest.raises(TransportError, match="omnidesk-macros sandbox"):
