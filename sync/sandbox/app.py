@@ -175,15 +175,16 @@ class SandboxApp:
         fault = self.faults.take(request.method, path)
         if fault is not None and not fault.after_write:
             return self._strike(request, fault)
-        admitted, left, retry_after = self.limiter.admit()
-        if not admitted:
-            self._record(request, self.config.throttle_status, "throttled")
-            return self._throttled(self.config.throttle_status, retry_after, left)
+        admission = self.limiter.admit()
+        if not admission.admitted:
+            self._record(request, self.config.throttle_status, "throttled", admission.at)
+            return self._throttled(self.config.throttle_status, admission.retry_after, admission.calls_left)
         response = self._dispatch(self.api, request, path)
         if fault is not None:
             return self._strike(request, fault)
-        response.headers.update(self._budget_headers(left))
-        self._record(request, response.status, "ok")
+        response.headers.update(self._budget_headers(admission.calls_left))
+        # logged at admission, not now: a slow handler must not move the request into another window
+        self._record(request, response.status, "ok", admission.at)
         return response
 
     def _strike(self, request: Request, fault: Any) -> Response:
@@ -225,6 +226,8 @@ class SandboxApp:
             return False
         return email.lower() == self.config.email.lower() and key == self.config.api_key
 
-    def _record(self, request: Request, status: int, outcome: str) -> None:
+    def _record(self, request: Request, status: int, outcome: str, at: float | None = None) -> None:
         with self._log_lock:
-            self.log.append(LoggedRequest(self.clock(), request.method, request.path, status, outcome))
+            self.log.append(LoggedRequest(
+                self.clock() if at is None else at, request.method, request.path, status, outcome
+            ))

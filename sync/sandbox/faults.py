@@ -15,9 +15,17 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 FaultKind = Literal["error", "throttle", "drop"]
+
+
+class Admission(NamedTuple):
+    admitted: bool
+    calls_left: int
+    retry_after: int
+    #: when the window counted (or refused) the request: the time to log, so the log replays the window exactly
+    at: float
 
 
 @dataclass
@@ -30,17 +38,17 @@ class SlidingWindow:
     _accepted: deque[float] = field(default_factory=deque, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def admit(self) -> tuple[bool, int, int]:
-        """``(admitted, calls_left, retry_after)`` for a request arriving now."""
+    def admit(self) -> Admission:
+        """Whether a request arriving now is admitted, the calls left, and the wait when it is not."""
         with self._lock:
             now = self.clock()
             while self._accepted and self._accepted[0] <= now - self.window:
                 self._accepted.popleft()
             if len(self._accepted) >= self.limit:
                 wait = self._accepted[0] + self.window - now
-                return False, 0, max(1, math.ceil(wait))
+                return Admission(False, 0, max(1, math.ceil(wait)), now)
             self._accepted.append(now)
-            return True, self.limit - len(self._accepted), 0
+            return Admission(True, self.limit - len(self._accepted), 0, now)
 
     def reset(self) -> None:
         with self._lock:

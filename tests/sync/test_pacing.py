@@ -61,10 +61,10 @@ def test_paced_calls_never_exceed_the_servers_window(limit: int, latencies: list
             clock.now += delay
         budget.started()
         clock.now += latency * rng.random()  # the request travels
-        admitted, left, _ = server.admit()
-        assert admitted, "the client sent a request the server had to refuse"
+        admission = server.admit()
+        assert admission.admitted, "the client sent a request the server had to refuse"
         clock.now += latency * rng.random()  # the answer travels
-        budget.finished(limit=limit, calls_left=left)
+        budget.finished(limit=limit, calls_left=admission.calls_left)
 
 
 def test_throttle_wait_honours_retry_after_with_a_cap_and_jitter() -> None:
