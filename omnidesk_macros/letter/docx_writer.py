@@ -127,6 +127,13 @@ class BodyWriter:
         # Word needs a paragraph between two tables and after a table that ends a cell or list item.
         self.parts.append(paragraph("", "TableAfter"))
 
+    def keep_with_next(self) -> None:
+        """Keep the last paragraph on the page of what follows, so a signature never stands alone."""
+        last = self.parts[-1]
+        if last.startswith("<w:p><w:pPr><w:pStyle "):
+            end = last.index("/>") + 2  # right after w:pStyle, where CT_PPrBase puts w:keepNext
+            self.parts[-1] = f"{last[:end]}<w:keepNext/>{last[end:]}"
+
     def xml(self) -> str:
         return "".join(self.parts)
 

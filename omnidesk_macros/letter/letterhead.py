@@ -59,8 +59,8 @@ def _pstyle(style_id: str, name: str, ppr: str = "", rpr: str = "", based: str =
 STYLES = (
     f'{XML_DECL}<w:styles {W_NS}><w:docDefaults><w:rPrDefault><w:rPr>{_FONT}'
     '<w:sz w:val="24"/><w:szCs w:val="24"/><w:lang w:val="ru-RU" w:eastAsia="ru-RU" w:bidi="ar-SA"/></w:rPr>'
-    '</w:rPrDefault><w:pPrDefault><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
-    "</w:pPrDefault></w:docDefaults>"
+    '</w:rPrDefault><w:pPrDefault><w:pPr><w:widowControl/><w:spacing w:after="0" w:line="240" w:lineRule="auto"/>'
+    "</w:pPr></w:pPrDefault></w:docDefaults>"
     '<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/><w:qFormat/></w:style>'
     '<w:style w:type="character" w:default="1" w:styleId="DefaultParagraphFont">'
     '<w:name w:val="Default Paragraph Font"/><w:uiPriority w:val="1"/><w:semiHidden/></w:style>'
@@ -132,7 +132,8 @@ def numbering_xml(lists: list[tuple[int, int, int, int]]) -> str:
 
 SETTINGS = (
     f'{XML_DECL}<w:settings {W_NS}><w:zoom w:percent="100"/><w:defaultTabStop w:val="709"/>'
-    '<w:characterSpacingControl w:val="doNotCompress"/><w:compat>'
+    # doNotExpandShiftReturn: a justified line ending in a hard break is not stretched edge to edge.
+    '<w:characterSpacingControl w:val="doNotCompress"/><w:compat><w:doNotExpandShiftReturn/>'
     '<w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"/>'
     "</w:compat><w:themeFontLang w:val=\"ru-RU\"/></w:settings>"
 )

@@ -109,6 +109,7 @@ def document_xml(ctx: LetterContext, signer: Signatory, blocks: Sequence[Block])
     writer.parts.append(paragraph(text_run(f"На Ваше обращение № {number} от {when} г. сообщаем следующее."),
                                   "LetterBody"))
     writer.blocks(blocks)
+    writer.keep_with_next()
     signature = text_run(signer.position) + "<w:r><w:tab/></w:r>" + text_run(signer.short_name)
     writer.parts.append(paragraph(signature, "Signature"))
     document = f"{XML_DECL}<w:document {W_NS}><w:body>{writer.xml()}{SECTION}</w:body></w:document>"

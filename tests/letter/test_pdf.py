@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,16 @@ needs_libreoffice = pytest.mark.skipif(
     find_soffice() is None and os.environ.get("CI") != "true",
     reason="LibreOffice (soffice) is not installed; CI=true makes this a failure instead of a skip",
 )
+
+needs_pdftotext = pytest.mark.skipif(shutil.which("pdftotext") is None,
+                                     reason="pdftotext (poppler-utils) is not installed")
+
+
+def pdf_pages(pdf: Path) -> list[str]:
+    """The text of each page, laid out as printed (pdftotext -layout)."""
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    return text.split("\f")
 
 
 def fake_soffice(folder: Path, script: str) -> Path:
@@ -45,12 +56,41 @@ def test_letter_converts_to_pdf(letter_docx: Path) -> None:
     assert pdf == letter_docx.with_suffix(".pdf")
     assert pdf.read_bytes().startswith(b"%PDF-")
     assert sorted(p.name for p in pdf.parent.iterdir()) == ["письмо.docx", "письмо.pdf"]
-    if shutil.which("pdftotext"):
-        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                              check=True).stdout
-        for expected in ("ООО «Самарские коммунальные системы»", "Ответ на обращение",
-                         "Уважаемый Петр Петрович!", "АО «Почта России»", "Самарина Н.Н."):
-            assert expected in text
+
+
+@needs_libreoffice
+@needs_pdftotext
+def test_the_pdf_reads_like_the_letter(letter_docx: Path) -> None:
+    text = "".join(pdf_pages(convert_to_pdf(letter_docx)))
+    for expected in ("ООО «Самарские коммунальные системы»", "Ответ на обращение",
+                     "Уважаемый Петр Петрович!", "АО «Почта России»", "Самарина Н.Н."):
+        assert expected in text
+
+
+@needs_libreoffice
+@needs_pdftotext
+def test_a_two_page_letter_keeps_the_signature_with_its_text(out_dir: Path) -> None:
+    # With this address the body ends at the foot of page one: the signature once stood alone on page two.
+    sources = load_sources(TEMPLATES_SRC)
+    address = "443000, г. Самара, " + "ул. Длинная, " * 30 + "д. 1"
+    fill = {"period_start": "2026-01-01", "period_end": "2026-06-30", "verification_date": "2026-07-01"}
+    ctx = LetterContext.from_mapping(case_data(client={"address": address}, fill=fill))
+    docx_path = render_letter_to_file(sources.template("verification-expired-letter"), ctx, sources.company,
+                                      out_dir / "long.docx")
+    pages = [page for page in pdf_pages(convert_to_pdf(docx_path)) if page.strip()]
+    assert len(pages) == 2
+    assert "Самарина Н.Н." in pages[1] and "возобновлен с 01.07.2026" in pages[1]
+
+
+@needs_libreoffice
+@needs_pdftotext
+def test_a_line_before_a_hard_break_is_not_stretched(out_dir: Path) -> None:
+    sources = load_sources(TEMPLATES_SRC)
+    template = replace(sources.template("e-receipt"), body="Первая строка\\\nвторая строка.\n")
+    ctx = LetterContext.from_mapping(case_data())
+    docx_path = render_letter_to_file(template, ctx, sources.company, out_dir / "break.docx")
+    lines = [line.strip() for line in pdf_pages(convert_to_pdf(docx_path))[0].splitlines()]
+    assert "Первая строка" in lines and "вторая строка." in lines
 
 
 def test_missing_libreoffice_names_the_install_command(letter_docx: Path, monkeypatch) -> None:
@@ -101,5 +141,5 @@ def test_hostile_text_survives_the_conversion(out_dir: Path) -> None:
     pdf = convert_to_pdf(docx_path)
     assert pdf.read_bytes().startswith(b"%PDF-")
     if shutil.which("pdftotext"):
-        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        text = "".join(pdf_pages(pdf))
         assert f"ФИО: {name}" in text and "Адрес: г. Самара, ул. Мира" in text

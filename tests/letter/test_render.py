@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+from docx.oxml.ns import qn
 
 from omnidesk_macros.context import LetterContext
 from omnidesk_macros.errors import RenderError
@@ -67,6 +68,17 @@ def test_layout_follows_the_letterhead_sample(company, case):
         "тел.: +7 (846) 336-14-02, факс: 336-89-05",
         "www.samcomsys.ru, info@samcomsys.ru",
     ]
+
+
+def test_signature_stays_with_the_last_paragraph_and_breaks_do_not_stretch_lines(company, case):
+    text = letter(make_template("Первый абзац.\n\nПоследний абзац."), case(), company)
+    keeps = [p.paragraph_format.keep_with_next for p in text.document.paragraphs]
+    assert text.paragraphs[-2:] == ["Последний абзац.", "Начальник отдела продаж населению\tСамарина Н.Н."]
+    assert keeps[-2] is True and keeps[-3] is not True
+    defaults = text.document.styles.element.find(qn("w:docDefaults"))
+    assert defaults.find(f"{qn('w:pPrDefault')}/{qn('w:pPr')}/{qn('w:widowControl')}") is not None
+    compat = text.document.settings.element.find(qn("w:compat"))
+    assert compat.find(qn("w:doNotExpandShiftReturn")) is not None
 
 
 def test_page_is_a4_with_first_page_letterhead_and_logo(company, case):
