@@ -30,17 +30,20 @@ class RenderedLetter:
 def read_case_file(path: Path) -> LetterContext:
     """The placeholder context from a case JSON file; JSON errors come back with line and column."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CASE_FILE + 1)  # never the whole of a huge file
     except OSError as exc:
         raise RenderError(f"cannot read case file {path}: {exc.strerror}") from exc
     if len(raw) > MAX_CASE_FILE:
-        raise RenderError(f"{path}: {len(raw)} bytes is too large for a case file")
+        raise RenderError(f"{path}: over {MAX_CASE_FILE} bytes is too large for a case file")
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise RenderError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
     except json.JSONDecodeError as exc:
         raise RenderError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
+    except (RecursionError, ValueError) as exc:  # nesting too deep, a number of thousands of digits
+        raise RenderError(f"{path}: not a case file ({str(exc).split(';')[0]})") from exc
     return LetterContext.from_mapping(data, origin=str(path))
 
 

@@ -83,6 +83,21 @@ def test_invalid_json_points_at_the_place(out_dir: Path, monkeypatch, capsys) ->
     assert err == f"Error: {bad}:1:25: invalid JSON: Expecting property name enclosed in double quotes\n"
 
 
+@pytest.mark.parametrize(("text", "message"), [
+    ('{"case": ' + "[" * 100_000 + "]" * 100_000 + "}", "maximum recursion depth exceeded"),
+    ('{"case": {"number": ' + "9" * 5000 + "}}", "Exceeds the limit (4300 digits)"),
+    ('{"fill": {"note": "' + "x" * 1_000_000 + '"}}', "over 1000000 bytes is too large for a case file"),
+])
+def test_a_case_file_json_cannot_hold_is_an_error_not_a_traceback(out_dir: Path, monkeypatch, capsys,
+                                                                 text: str, message: str) -> None:
+    bad = out_dir / "bad.json"
+    bad.write_text(text, encoding="utf-8")
+    code, _, err = run_main(monkeypatch, capsys, "render", "e-receipt", "--case-file", str(bad),
+                            "--templates", str(TEMPLATES_SRC))
+    assert code == 1
+    assert err.startswith(f"Error: {bad}: ") and message in err and "Traceback" not in err
+
+
 def test_bad_var_is_a_usage_error(monkeypatch, capsys) -> None:
     code, _, err = run_main(monkeypatch, capsys, "render", "e-receipt", "--case-file", str(EXAMPLE),
                             "--var", "no-equals-sign", "--templates", str(TEMPLATES_SRC))
