@@ -3,7 +3,8 @@
 ``ThreadingHTTPServer`` is enough for one developer or one test run and adds no dependency. The server only
 answers loopback clients, because ``/_admin`` has no auth. It runs in the foreground for the CLI
 (:meth:`SandboxServer.serve_forever`) or in a background thread for tests (:meth:`SandboxServer.start`), and
-:meth:`SandboxServer.close` shuts down idle keep-alive connections too, so no socket outlives a test.
+:meth:`SandboxServer.close` ends idle keep-alive connections, lets answers in progress finish, and joins every
+handler thread, so no socket or thread outlives a test and none uses the database after it is closed.
 """
 
 from __future__ import annotations
@@ -73,7 +74,9 @@ class _Handler(BaseHTTPRequestHandler):
 class SandboxServer(ThreadingHTTPServer):
     """The sandbox on ``host:port`` (port 0: any free port) over the SQLite file ``data``."""
 
-    daemon_threads = True
+    #: handler threads are joined by ``server_close``, so none touches the database after :meth:`close`
+    daemon_threads = False
+    block_on_close = True
     allow_reuse_address = True
 
     def __init__(
@@ -84,19 +87,22 @@ class SandboxServer(ThreadingHTTPServer):
         config: SandboxConfig | None = None,
     ) -> None:
         self.store = Store(data)
-        if self.store.is_empty():
-            seed(self.store)
-        self.app = SandboxApp(self.store, config)
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         self._thread: threading.Thread | None = None
         try:
+            if self.store.is_empty():
+                seed(self.store)
+            self.app = SandboxApp(self.store, config)
             super().__init__((host, port), _Handler)
         except OSError as exc:
             self.store.close()
             raise ConfigError(
                 f"the sandbox cannot listen on {host}:{port}: {exc.strerror or exc}; choose another --port"
             ) from exc
+        except BaseException:
+            self.store.close()
+            raise
 
     @property
     def url(self) -> str:
@@ -147,9 +153,10 @@ class SandboxServer(ThreadingHTTPServer):
         with self._connections_lock:
             open_connections = list(self._connections)
         for connection in open_connections:
+            # reading ends (an idle keep-alive handler wakes to EOF), an answer being written still goes out
             with contextlib.suppress(OSError):  # the peer closed it first
-                connection.shutdown(socket.SHUT_RDWR)
-        self.server_close()
+                connection.shutdown(socket.SHUT_RD)
+        self.server_close()  # joins the handler threads, so none touches the database after this
         self.store.close()
 
     def __enter__(self) -> SandboxServer:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -11,6 +13,7 @@ import pytest
 from omnidesk_macros.errors import ConfigError, NotFoundError, ReadOnlyError
 from sync.client import Client
 from sync.sandbox import SandboxConfig, SandboxServer
+from sync.sandbox.app import Request, Response
 from sync.wire import parse_date
 
 AUTH = ("admin@sandbox.local", "sandbox-key")
@@ -206,6 +209,29 @@ def test_changed_credentials(tmp_path: Path) -> None:
     with SandboxServer(tmp_path / "s.sqlite3", port=0, config=config).start() as server:
         assert httpx.get(f"{server.url}/api/labels.json", auth=AUTH).status_code == 401
         assert httpx.get(f"{server.url}/api/labels.json", auth=("boss@example.com", "other")).status_code == 200
+
+
+def test_close_lets_an_answer_in_progress_finish_and_ends_every_handler(tmp_path: Path) -> None:
+    server = SandboxServer(tmp_path / "s.sqlite3", port=0).start()
+    entered = threading.Event()
+    handle = server.app.handle
+
+    def slow_handle(request: Request) -> Response:
+        entered.set()
+        time.sleep(0.3)  # close() is called meanwhile
+        return handle(request)
+
+    server.app.handle = slow_handle  # type: ignore[method-assign]
+    answers: list[int] = []
+    with httpx.Client(auth=AUTH, timeout=10) as http:
+        caller = threading.Thread(target=lambda: answers.append(http.get(f"{server.url}/api/labels.json").status_code))
+        caller.start()
+        assert entered.wait(10)
+        handlers = [t for t in threading.enumerate() if "process_request_thread" in t.name]
+        server.close()
+        caller.join(10)
+    assert answers == [200]  # answered from a database that was still open
+    assert handlers and not [t for t in handlers if t.is_alive()]
 
 
 def test_a_busy_port_is_a_config_error(sandbox: SandboxServer, tmp_path: Path) -> None:
