@@ -48,6 +48,10 @@ class Store:
         except (OSError, sqlite3.Error) as exc:
             raise ConfigError(f"cannot open the sandbox data file {self.path}: {exc}; choose another --data") from exc
         try:
+            tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if tables and "objects" not in tables:
+                # another program's database: adding our tables and demo data to it would damage it
+                raise sqlite3.DatabaseError(f"it holds other tables ({', '.join(sorted(tables))})")
             self._db.executescript(SCHEMA)
         except sqlite3.DatabaseError as exc:
             self._db.close()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -277,3 +279,13 @@ def test_a_data_file_that_is_not_sqlite_is_a_config_error(tmp_path: Path) -> Non
     data.write_text("this is not a database, " * 100, encoding="utf-8")
     with pytest.raises(ConfigError, match="not a sandbox data file"):
         SandboxServer(data, port=0)
+
+
+def test_another_programs_sqlite_file_is_a_config_error_and_left_alone(tmp_path: Path) -> None:
+    data = tmp_path / "crm.sqlite3"
+    with contextlib.closing(sqlite3.connect(data)) as db, db:
+        db.execute("CREATE TABLE customers (name TEXT)")
+    with pytest.raises(ConfigError, match="not a sandbox data file"):
+        SandboxServer(data, port=0)
+    with contextlib.closing(sqlite3.connect(data)) as db:
+        assert [row[0] for row in db.execute("SELECT name FROM sqlite_master")] == ["customers"]
