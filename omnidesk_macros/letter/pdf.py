@@ -7,6 +7,7 @@ on timeout, since soffice forks a soffice.bin that would otherwise linger.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -15,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import ConversionError
+from .render import write_atomic
 
 SOFFICE_ENV = "OMNIDESK_MACROS_SOFFICE"
 INSTALL_HINT = (
@@ -42,7 +44,10 @@ def convert_to_pdf(docx: Path, pdf: Path | None = None, *, timeout: float = DEFA
     with tempfile.TemporaryDirectory(prefix="omnidesk-macros-pdf-") as job:
         work = Path(job)
         source = work / "letter.docx"  # a fixed, ASCII name so the output name is known
-        shutil.copyfile(docx, source)
+        try:
+            shutil.copyfile(docx, source)
+        except OSError as exc:
+            raise ConversionError(f"cannot read {docx}: {exc.strerror}") from exc
         command = [
             soffice, "--headless", "--norestore", "--nolockcheck", "--nodefault", "--nologo",
             f"-env:UserInstallation={(work / 'profile').as_uri()}",
@@ -52,10 +57,7 @@ def convert_to_pdf(docx: Path, pdf: Path | None = None, *, timeout: float = DEFA
         produced = work / "out" / "letter.pdf"
         if not produced.is_file() or produced.stat().st_size == 0:
             raise ConversionError(f"LibreOffice did not convert {docx} to PDF (no output produced)")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staged = target.with_name(f".{target.name}.tmp")
-        shutil.copyfile(produced, staged)
-        os.replace(staged, target)
+        write_atomic(target, produced.read_bytes())
     return target
 
 
@@ -68,9 +70,19 @@ def _run(command: list[str], timeout: float, env: dict[str, str]) -> None:
     try:
         _, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
+        _kill_group(process)
         raise ConversionError(f"LibreOffice did not finish the PDF within {timeout:g} s") from None
+    except BaseException:  # Ctrl-C or SIGTERM while waiting: soffice must not outlive the job
+        _kill_group(process)
+        raise
+    _kill_group(process)  # a soffice.bin that outlived its parent would hold the profile being deleted
     if process.returncode != 0:
         tail = stderr.decode("utf-8", "replace").strip()[-300:]
         raise ConversionError(f"LibreOffice failed with exit code {process.returncode}: {tail or 'no message'}")
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL every process of the job's session (soffice and the soffice.bin it forks), then reap."""
+    with contextlib.suppress(ProcessLookupError):  # the whole group has already exited
+        os.killpg(process.pid, signal.SIGKILL)
+    process.communicate()

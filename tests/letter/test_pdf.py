@@ -99,12 +99,58 @@ def test_missing_libreoffice_names_the_install_command(letter_docx: Path, monkey
         convert_to_pdf(letter_docx)
 
 
+def hanging_soffice(folder: Path) -> Path:
+    """A soffice that makes its profile, forks a long-lived child (as soffice.bin) and waits for it."""
+    return fake_soffice(folder, (
+        'for a in "$@"; do case "$a" in -env:UserInstallation=file://*) dir="${a#*file://}";; esac; done\n'
+        f'mkdir -p "$dir"; echo "$dir" > {folder}/profile; sleep 60 & echo $! > {folder}/child.tmp\n'
+        f"mv {folder}/child.tmp {folder}/child; wait"
+    ))
+
+
+def running(pid: int) -> bool:
+    """Whether ``pid`` still runs; a zombie (killed, not yet reaped by init) does not count."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def assert_job_cleaned_up(folder: Path) -> None:
+    child = int((folder / "child").read_text())
+    deadline = time.monotonic() + 10  # SIGKILL is prompt, but a loaded machine may take a moment
+    while running(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not running(child), "the process LibreOffice forked outlived the job"
+    assert not Path((folder / "profile").read_text().strip()).exists(), "the profile directory was left"
+
+
 def test_a_hanging_libreoffice_is_killed_at_the_timeout(letter_docx: Path, tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setenv("OMNIDESK_MACROS_SOFFICE", str(fake_soffice(tmp_path, "sleep 30")))
+    monkeypatch.setenv("OMNIDESK_MACROS_SOFFICE", str(hanging_soffice(tmp_path)))
     started = time.monotonic()
-    with pytest.raises(ConversionError, match="did not finish the PDF within 0.5 s"):
-        convert_to_pdf(letter_docx, timeout=0.5)
-    assert time.monotonic() - started < 10
+    with pytest.raises(ConversionError, match="did not finish the PDF within 2 s"):
+        convert_to_pdf(letter_docx, timeout=2)
+    assert time.monotonic() - started < 30
+    assert not letter_docx.with_suffix(".pdf").exists()
+    assert_job_cleaned_up(tmp_path)
+
+
+def test_an_interrupted_conversion_kills_libreoffice(letter_docx: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("OMNIDESK_MACROS_SOFFICE", str(hanging_soffice(tmp_path)))
+    communicate = subprocess.Popen.communicate
+
+    def interrupted(self, input=None, timeout=None):  # Ctrl-C once soffice has forked its child
+        if timeout is not None:
+            deadline = time.monotonic() + 20
+            while not (tmp_path / "child").exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            raise KeyboardInterrupt
+        return communicate(self, input, timeout)
+
+    monkeypatch.setattr(subprocess.Popen, "communicate", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        convert_to_pdf(letter_docx)
+    assert_job_cleaned_up(tmp_path)
     assert not letter_docx.with_suffix(".pdf").exists()
 
 
