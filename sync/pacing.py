@@ -51,28 +51,35 @@ class RateBudget:
     def delay(self) -> float:
         """Seconds to wait before the next call may be sent; 0 when it may go now."""
         with self._lock:
-            now = self.clock()
-            self._forget_before(now - self.window)
-            allowed = self.effective_limit()
-            if allowed is None:
-                return 0.0
-            used = len(self._completed) + self._in_flight
-            if used >= allowed:
-                if len(self._completed) > used - allowed:
-                    # the oldest completions that must leave the window before we may send
-                    # at least a microsecond: rounding must not let "due now" pass the check above
-                    return max(1e-6, self._completed[used - allowed] + self.window - now)
-                return self.window / allowed  # only in-flight calls fill the budget: poll gently
-            if self.calls_left is not None and self.calls_left <= 0:
-                # someone else spends this account's budget too: give the server one slot's time, once
-                self.calls_left = None
-                return self.window / allowed
-            return 0.0
+            return self._delay()
 
-    def started(self) -> None:
-        """A call is being sent now."""
+    def take_slot(self) -> float:
+        """Like :meth:`delay`, but a 0 also counts the call as in flight, under the same lock, so
+        that threads sharing one client cannot all see the last free slot and all take it."""
         with self._lock:
-            self._in_flight += 1
+            wait = self._delay()
+            if wait == 0:
+                self._in_flight += 1
+            return wait
+
+    def _delay(self) -> float:
+        now = self.clock()
+        self._forget_before(now - self.window)
+        allowed = self.effective_limit()
+        if allowed is None:
+            return 0.0
+        used = len(self._completed) + self._in_flight
+        if used >= allowed:
+            if len(self._completed) > used - allowed:
+                # the oldest completions that must leave the window before we may send
+                # at least a microsecond: rounding must not let "due now" pass the check above
+                return max(1e-6, self._completed[used - allowed] + self.window - now)
+            return self.window / allowed  # only in-flight calls fill the budget: poll gently
+        if self.calls_left is not None and self.calls_left <= 0:
+            # someone else spends this account's budget too: give the server one slot's time, once
+            self.calls_left = None
+            return self.window / allowed
+        return 0.0
 
     def finished(self, limit: int | None = None, calls_left: int | None = None) -> None:
         """A call has completed (answered, refused or failed); record what the headers said."""

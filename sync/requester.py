@@ -150,8 +150,7 @@ class Requester:
         raise _api_error(method, path, response)
 
     def _attempt(self, method: str, path: str, deadline: float, **kwargs: Any) -> httpx.Response:
-        self._pace(method, path, deadline)
-        self.budget.started()
+        self._pace(method, path, deadline)  # counts the call in flight once it may go
         started = self._clock()
         try:
             # no attempt may outlive the call's deadline
@@ -174,7 +173,7 @@ class Requester:
         return response
 
     def _pace(self, method: str, path: str, deadline: float) -> None:
-        while (delay := self.budget.delay()) > 0:
+        while (delay := self.budget.take_slot()) > 0:
             if self._clock() + delay > deadline:
                 raise RateLimitError(
                     f"the Omnidesk rate limit ({self.budget.limit}/min) leaves no room for {method} /api/{path} "

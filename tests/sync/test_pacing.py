@@ -28,7 +28,7 @@ def test_waits_until_the_oldest_completion_leaves_the_window() -> None:
     budget = RateBudget(window=60, reserve=1, clock=clock)
     for second in range(4):
         clock.now = float(second)
-        budget.started()
+        assert budget.take_slot() == 0
         budget.finished(limit=5, calls_left=5 - second - 1)
     clock.now = 4.0
     assert budget.delay() == 56.0  # 4 calls of an effective 4 (5 less the reserve): wait for the one at t=0
@@ -36,10 +36,17 @@ def test_waits_until_the_oldest_completion_leaves_the_window() -> None:
     assert budget.delay() == 0
 
 
+def test_take_slot_takes_the_slot_it_finds_free() -> None:
+    """Threads sharing one client must not all see the last free slot: taking it counts the call at once."""
+    budget = RateBudget(window=60, reserve=0, clock=Clock(), limit=3)
+    waits = [budget.take_slot() for _ in range(4)]
+    assert waits[:3] == [0, 0, 0] and waits[3] > 0
+
+
 def test_exhausted_account_spent_by_someone_else_waits_one_slot() -> None:
     clock = Clock()
     budget = RateBudget(window=60, reserve=0, clock=clock)
-    budget.started()
+    assert budget.take_slot() == 0
     budget.finished(limit=30, calls_left=0)
     assert budget.delay() == 2.0
 
@@ -57,9 +64,8 @@ def test_paced_calls_never_exceed_the_servers_window(limit: int, latencies: list
     budget.limit = limit
     rng = random.Random(len(latencies))
     for latency in latencies:
-        while (delay := budget.delay()) > 0:
+        while (delay := budget.take_slot()) > 0:
             clock.now += delay
-        budget.started()
         clock.now += latency * rng.random()  # the request travels
         admission = server.admit()
         assert admission.admitted, "the client sent a request the server had to refuse"
