@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import io
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import docx
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
+from lxml import etree
 
 from omnidesk_macros.model import Template, Variable
 from tests.helpers import REPO
@@ -60,6 +62,13 @@ class LetterText:
     def after(self, label: str) -> str:
         """The text of the first paragraph starting with ``label``."""
         return next(p for p in self.paragraphs if p.startswith(label))
+
+
+def xml_parts(data: bytes) -> dict[str, Any]:
+    """Every XML part of the package, parsed strictly: python-docx never reads docProps/custom.xml."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: etree.fromstring(archive.read(name)) for name in archive.namelist()
+                if name.endswith((".xml", ".rels"))}
 
 
 def read_letter(data: bytes | Path) -> LetterText:

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from omnidesk_macros.context import LetterContext
 from omnidesk_macros.errors import RenderError
-from omnidesk_macros.letter import render_letter
+from omnidesk_macros.letter import read_provenance, render_letter
 from omnidesk_macros.model import Company, Variable
-from tests.letter.docx_text import LOGO, make_template
+from tests.letter.docx_text import LOGO, make_template, xml_parts
 
 COMPANY = Company(name="ООО «СКС»", short_name="ООО «СКС»", address="г. Самара", phone="000", logo=LOGO)
 VARIABLES = (
@@ -70,6 +70,9 @@ def test_any_case_gives_a_valid_letter_or_a_render_error(mapping: dict[str, Any]
     except RenderError as exc:
         assert str(exc)  # a message a person can act on
         return
+    parts = xml_parts(data)  # each part well-formed, the properties python-docx never reads too
+    assert {"docProps/core.xml", "docProps/custom.xml", "word/numbering.xml"} <= set(parts)
+    assert read_provenance(data)["case_number"] == ctx.case.number
     document = docx.Document(io.BytesIO(data))
     paragraphs = [p.text for p in document.paragraphs]
     assert f"ФИО: {ctx.client.full_name}" in paragraphs

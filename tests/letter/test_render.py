@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import subprocess
 import zipfile
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -13,8 +14,9 @@ from docx.oxml.ns import qn
 from omnidesk_macros.context import LetterContext
 from omnidesk_macros.errors import RenderError
 from omnidesk_macros.letter import read_provenance, render_letter
+from omnidesk_macros.letter import render as render_module
+from omnidesk_macros.letter.render import write_atomic
 from omnidesk_macros.model import Company, Signatory, Variable
-from tests.helpers import TEMPLATES_SRC
 from tests.letter.docx_text import make_template, read_letter
 
 PAYMENTS = """\
@@ -264,11 +266,36 @@ def test_unreadable_or_missing_logo_is_a_render_error(company, case, tmp_path):
 
 
 def test_source_commit_from_git_or_the_environment(tmp_path, monkeypatch):
-    from omnidesk_macros.letter.provenance import COMMIT_ENV, source_commit
+    from omnidesk_macros.letter.provenance import COMMIT_ENV, _git_commit, source_commit
 
     monkeypatch.delenv(COMMIT_ENV, raising=False)
     assert source_commit(tmp_path) == ""  # not a git checkout
-    commit = source_commit(TEMPLATES_SRC)
-    assert commit == "" or len(commit.split("+")[0]) == 40
+    repo = tmp_path / "repo"
+    (repo / "templates_src").mkdir(parents=True)
+    (repo / "templates_src" / "a.md").write_text("текст", encoding="utf-8")
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com",
+           "-c", "commit.gpgsign=false"]
+    for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "templates"]):
+        subprocess.run([*git, *args], check=True, capture_output=True)
+    head = subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True).stdout.strip()
+    assert source_commit(repo / "templates_src") == head
+    (repo / "templates_src" / "a.md").write_text("правка", encoding="utf-8")
+    _git_commit.cache_clear()  # cached once per folder and process
+    assert source_commit(repo / "templates_src") == f"{head}+dirty"
     monkeypatch.setenv(COMMIT_ENV, "release-2026.11")
     assert source_commit(tmp_path) == "release-2026.11"
+
+
+def test_write_atomic_leaves_the_old_file_or_the_new_one_never_a_part(tmp_path, monkeypatch):
+    target = tmp_path / "reply.docx"
+    write_atomic(target, b"old letter")
+    assert target.stat().st_mode & 0o777 == 0o666 & ~render_module._UMASK  # not mkstemp's 0600
+
+    def failing_replace(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(render_module.os, "replace", failing_replace)
+    with pytest.raises(OSError, match="No space left"):
+        write_atomic(target, b"new letter")
+    assert target.read_bytes() == b"old letter"
+    assert [p.name for p in tmp_path.iterdir()] == ["reply.docx"]
