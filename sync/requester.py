@@ -158,7 +158,7 @@ class Requester:
             response = self._http.request(
                 method, path, timeout=timeout, **{k: v for k, v in kwargs.items() if v is not None}
             )
-        except httpx.TransportError:
+        except BaseException:  # any failure, not only httpx's: the slot taken above must be given back
             self.budget.finished()
             logger.debug("%s /api/%s: no answer after %.0f ms", method, path, (self._clock() - started) * 1000)
             raise

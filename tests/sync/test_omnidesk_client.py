@@ -280,6 +280,14 @@ def test_connection_failures_end_as_transport_error(mock_client: Callable[..., C
     assert len(seen) == 3
 
 
+def test_a_failure_outside_httpx_gives_its_budget_slot_back(mock_client: Callable[..., Client]) -> None:
+    handler, _ = sequence(RuntimeError("a bug in a transport"))
+    client = mock_client(handler)
+    with pytest.raises(RuntimeError):
+        client.get_group(1)
+    assert client.budget._in_flight == 0  # otherwise the slot stays taken for the client's lifetime
+
+
 def test_pacing_waits_instead_of_running_into_the_limit(
     mock_client: Callable[..., Client], fake_time: FakeTime, wait_messages: list[str]
 ) -> None:
