@@ -35,6 +35,8 @@ PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 PAGE_W, PAGE_H = 11906, 16838
 LEFT, RIGHT, TOP, BOTTOM, HEADER = 1701, 850, 1134, 1134, 567
 LOGO_HEIGHT_EMU = 792_000  # 2.2 cm
+LOGO_CELL, CELL_PAD = 1600, 113  # twips: the logo's column in the header table and its right padding
+EMU_PER_TWIP = 635
 BRAND_BLUE = "0B549E"
 CENTRED = '<w:jc w:val="center"/>'
 
@@ -172,16 +174,24 @@ def image_size(data: bytes, where: str) -> tuple[int, int]:
                 break
             marker = data[index + 1]
             length = struct.unpack(">H", data[index + 2:index + 4])[0]
-            if marker in (0xC0, 0xC1, 0xC2):  # start of frame: height, then width
+            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # a start of frame: height, width
                 height, width = struct.unpack(">HH", data[index + 5:index + 9])
                 return width, height
             index += 2 + length
     raise RenderError(f"logo {where} is not a readable PNG or JPEG image")
 
 
+def logo_extent(width_px: int, height_px: int) -> tuple[int, int]:
+    """The logo's size in EMU: 2.2 cm high, or narrower when a wide logo would overflow its column."""
+    widest = (LOGO_CELL - CELL_PAD) * EMU_PER_TWIP
+    cx = round(LOGO_HEIGHT_EMU * width_px / height_px)
+    if cx <= widest:
+        return cx, LOGO_HEIGHT_EMU
+    return widest, max(1, round(widest * height_px / width_px))
+
+
 def _logo_drawing(width_px: int, height_px: int) -> str:
-    cy = LOGO_HEIGHT_EMU
-    cx = round(cy * width_px / height_px)
+    cx, cy = logo_extent(width_px, height_px)
     graphic = (
         f'<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
         f'<pic:pic><pic:nvPicPr><pic:cNvPr id="1" name="logo"/><pic:cNvPicPr/></pic:nvPicPr>'
@@ -207,7 +217,7 @@ def first_page_header(company: Company, logo: tuple[int, int] | None) -> str:
     block = paragraph(text_run(company.name), "LetterheadName") + "".join(
         paragraph(text_run(line), "Letterhead") for line in company_lines(company)
     )
-    logo_width = 1600 if logo else 0
+    logo_width = LOGO_CELL if logo else 0
     rule = f'<w:bottom w:val="single" w:sz="12" w:space="0" w:color="{BRAND_BLUE}"/>'
     cells = ""
     if logo:
@@ -226,8 +236,8 @@ def first_page_header(company: Company, logo: tuple[int, int] | None) -> str:
         # CT_TblPr is a sequence: Word rejects tblBorders after tblLayout.
         f'<w:tbl><w:tblPr><w:tblW w:w="{TEXT_WIDTH}" w:type="dxa"/><w:tblBorders>{rule}</w:tblBorders>'
         '<w:tblLayout w:type="fixed"/>'
-        '<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:bottom w:w="113" w:type="dxa"/>'
-        '<w:right w:w="113" w:type="dxa"/></w:tblCellMar>'
+        f'<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:bottom w:w="{CELL_PAD}" w:type="dxa"/>'
+        f'<w:right w:w="{CELL_PAD}" w:type="dxa"/></w:tblCellMar>'
         f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid><w:tr>{cells}</w:tr></w:tbl>"
     )
     return f"{XML_DECL}<w:hdr {W_NS} {DRAWING_NS}>{table}{paragraph('')}</w:hdr>"

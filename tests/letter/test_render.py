@@ -15,7 +15,9 @@ from omnidesk_macros.context import LetterContext
 from omnidesk_macros.errors import RenderError
 from omnidesk_macros.letter import read_provenance, render_letter
 from omnidesk_macros.letter import render as render_module
+from omnidesk_macros.letter.letterhead import image_size
 from omnidesk_macros.letter.render import write_atomic
+from omnidesk_macros.logo import png_bytes
 from omnidesk_macros.model import Company, Signatory, Variable
 from tests.letter.docx_text import make_template, read_letter
 
@@ -263,6 +265,25 @@ def test_unreadable_or_missing_logo_is_a_render_error(company, case, tmp_path):
     not_image.write_text("not an image")
     with pytest.raises(RenderError, match="is not a readable PNG or JPEG image"):
         render_letter(make_template("Текст."), ctx, replace(company, logo=not_image))
+
+
+def test_a_wide_logo_is_scaled_into_its_column_keeping_its_proportions(company, case, tmp_path):
+    wide = tmp_path / "wide.png"
+    wide.write_bytes(png_bytes(600, 100, [b"\x0b\x54\x9e\xff" * 600] * 100))
+    text = letter(make_template("Текст."), case(), replace(company, logo=wide))
+    header = text.document.sections[0].first_page_header
+    shape = header.tables[0].rows[0].cells[0].paragraphs[0]._p.xpath(".//wp:extent")[0]
+    cx, cy = int(shape.get("cx")), int(shape.get("cy"))
+    column = header.tables[0].columns[0].width
+    assert cx <= column and abs(cx / cy - 6) < 0.01
+
+
+@pytest.mark.parametrize("marker", [0xC0, 0xC1, 0xC2, 0xC3, 0xC9, 0xCA])
+def test_jpeg_size_is_read_from_any_start_of_frame(marker):
+    app0 = b"\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    huffman = b"\xff\xc4\x00\x03\x00"  # a table marker (0xC4) first: not a frame
+    frame = bytes([0xFF, marker]) + b"\x00\x11\x08\x00\x64\x02\x58\x03" + b"\x00" * 9
+    assert image_size(b"\xff\xd8" + app0 + huffman + frame + b"\xff\xd9", "logo.jpg") == (600, 100)
 
 
 def test_source_commit_from_git_or_the_environment(tmp_path, monkeypatch):
