@@ -18,6 +18,7 @@ from email.message import Message
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from ..wire import SAMARA, format_date, list_page, parse_date
 from .app import HttpError, Request, Response, Router
@@ -230,10 +231,15 @@ class Api:
         """``(content, content_html, attachments)`` from a multipart form or a JSON ``{"note": …}``."""
         if request.header("Content-Type").startswith("multipart/form-data"):
             form, files = parse_multipart(request)
-            attachments = [self.stored_file(request, name, mime, data) for name, mime, data in files]
+            # every check before the first file is stored: a refused note leaves no orphan files behind
+            if any(len(data) > MAX_FILE for _, _, data in files):
+                raise HttpError(400, "file_too_large")
             if sum(len(data) for _, _, data in files) > MAX_FILES_TOTAL:
                 raise HttpError(400, "files_too_large")
-            return form.get("note[content]", ""), form.get("note[content_html]", ""), attachments
+            content, html = form.get("note[content]", ""), form.get("note[content_html]", "")
+            if not content and not html:
+                raise HttpError(400, "content_required")
+            return content, html, [self.stored_file(request, name, mime, data) for name, mime, data in files]
         note = self.envelope(request, "note")
         urls = note.get("attachment_urls") or []
         if not isinstance(urls, list):
@@ -247,11 +253,10 @@ class Api:
         return str(note.get("content", "")), str(note.get("content_html", "")), attachments
 
     def stored_file(self, request: Request, name: str, mime: str, data: bytes) -> dict[str, Any]:
-        if len(data) > MAX_FILE:
-            raise HttpError(400, "file_too_large")
         file_id = self.store.add_file(name, mime, data)
+        # quoted: a name with "?", "#" or "/" must stay one path segment of the URL
         return {"file_id": file_id, "file_name": name, "file_size": len(data), "mime_type": mime,
-                "url": f"{request.base_url}/files/{file_id}/{name}"}
+                "url": f"{request.base_url}/files/{file_id}/{quote(name, safe='')}"}
 
     def get_file(self, _: Request, params: dict[str, str]) -> Response:
         found = self.store.get_file(as_id(params["file_id"], "file"))

@@ -8,6 +8,7 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
+from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -141,6 +142,22 @@ def test_note_with_attachment_is_stored_and_served(api: Client, http: httpx.Clie
     assert http.get(attachment["url"]).content == b"%PDF-1.4 demo"
     messages = list(api.iter_messages(5001))
     assert [m["note"] for m in messages] == [False, True]
+
+
+def test_an_attachment_named_like_a_url_is_served_back(api: Client, http: httpx.Client) -> None:
+    note = api.add_note(5003, "Письмо", attachment=("акт #2 / итог?.pdf", b"%PDF-1.4 odd", "application/pdf"))
+    [attachment] = note["attachments"]
+    assert attachment["file_name"] == "акт #2 / итог?.pdf"
+    url = httpx.URL(attachment["url"])
+    assert (url.query, url.fragment) == (b"", "")
+    assert unquote(url.raw_path.decode().rsplit("/", 1)[-1]) == "акт #2 / итог?.pdf"
+    assert http.get(url).content == b"%PDF-1.4 odd"
+
+
+def test_a_refused_note_stores_no_file(sandbox: SandboxServer, http: httpx.Client) -> None:
+    files = {"note[attachments][0]": ("letter.pdf", b"%PDF", "application/pdf")}
+    assert http.post("/api/cases/5003/note.json", files=files).json() == {"error": "content_required"}
+    assert sandbox.store.get_file(1) is None
 
 
 def test_note_by_url_on_either_path(http: httpx.Client) -> None:
