@@ -22,6 +22,7 @@ JSON in, JSON out, no envelope, no auth (the server only answers loopback client
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,14 @@ if TYPE_CHECKING:
 FIELD_TYPES = ("text", "textarea", "checkbox", "select", "date")
 FIELD_LEVELS = ("user", "case")
 SETTINGS = ("email", "api_key", "rate_limit_per_minute", "rate_window", "throttle_status")
+#: a wrong value would break every later /api request, so it is refused here
+SETTING_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "email": lambda v: isinstance(v, str) and bool(v.strip()),
+    "api_key": lambda v: isinstance(v, str) and bool(v),
+    "rate_limit_per_minute": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,
+    "rate_window": lambda v: isinstance(v, int | float) and not isinstance(v, bool) and v > 0,
+    "throttle_status": lambda v: v in (429, 403),
+}
 
 
 class Admin:
@@ -60,6 +69,9 @@ class Admin:
         unknown = set(data) - set(SETTINGS)
         if unknown:
             raise HttpError(400, f"unknown_settings:{','.join(sorted(unknown))}")
+        for name, valid in SETTING_CHECKS.items():
+            if name in data and not valid(data[name]):
+                raise HttpError(400, f"wrong_{name}")
         self.app.reconfigure(**data)
         return self.settings(request, params)
 

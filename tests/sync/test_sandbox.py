@@ -286,6 +286,16 @@ def test_admin_controls_over_http(sandbox: SandboxServer, http: httpx.Client) ->
             if key != "total_count"] == ["Личный приём", "Письменный ответ", "Печать письма", "Срочно"]
 
 
+@pytest.mark.parametrize("change", [{"rate_limit_per_minute": 0}, {"rate_limit_per_minute": "50"},
+                                    {"rate_window": -1}, {"throttle_status": 500}, {"api_key": ""}])
+def test_admin_refuses_settings_that_would_break_the_api(
+    sandbox: SandboxServer, http: httpx.Client, change: dict[str, object]
+) -> None:
+    with httpx.Client(base_url=sandbox.url + "/_admin", timeout=5) as admin:
+        assert admin.put("/settings", json=change).status_code == 400
+    assert http.get("/api/labels.json").status_code == 200
+
+
 def test_only_loopback_clients_are_served(sandbox: SandboxServer) -> None:
     assert sandbox.verify_request(None, ("127.0.0.1", 50000))
     assert not sandbox.verify_request(None, ("192.0.2.10", 50000))
