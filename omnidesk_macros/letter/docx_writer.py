@@ -18,7 +18,10 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _WHITESPACE = re.compile("[\t\n\r]")
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 
-TEXT_WIDTH = 9355  # twips: A4 width 11906 minus the 30 mm and 15 mm margins set in letterhead.py
+# The page in twips (A4; margins 30 mm left, 15 mm right, 20 mm top and bottom; headers 10 mm from the edge).
+PAGE_W, PAGE_H = 11906, 16838
+LEFT, RIGHT, TOP, BOTTOM, HEADER = 1701, 850, 1134, 1134, 567
+TEXT_WIDTH = PAGE_W - LEFT - RIGHT
 LIST_INDENT = 709  # twips per list level (1.25 cm, the Russian paragraph indent)
 HANGING = 357  # twips from a list number to its text
 MAX_LIST_LEVEL = 2  # numbering.xml defines levels 0–2; deeper lists print at level 2

@@ -15,7 +15,20 @@ from pathlib import Path
 
 from ..errors import RenderError
 from ..model import Company
-from .docx_writer import HANGING, TEXT_WIDTH, paragraph, text_indent, text_run
+from .docx_writer import (
+    BOTTOM,
+    HANGING,
+    HEADER,
+    LEFT,
+    PAGE_H,
+    PAGE_W,
+    RIGHT,
+    TEXT_WIDTH,
+    TOP,
+    paragraph,
+    text_indent,
+    text_run,
+)
 from .package import StaticPart
 
 W_NS = (
@@ -30,10 +43,6 @@ DRAWING_NS = (
 XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-
-# Page setup in twips; TEXT_WIDTH in docx_writer.py is the A4 width less LEFT and RIGHT.
-PAGE_W, PAGE_H = 11906, 16838
-LEFT, RIGHT, TOP, BOTTOM, HEADER = 1701, 850, 1134, 1134, 567
 LOGO_HEIGHT_EMU = 792_000  # 2.2 cm
 LOGO_CELL, CELL_PAD = 1600, 113  # twips: the logo's column in the header table and its right padding
 EMU_PER_TWIP = 635
@@ -243,8 +252,12 @@ def first_page_header(company: Company, logo: tuple[int, int] | None) -> str:
     return f"{XML_DECL}<w:hdr {W_NS} {DRAWING_NS}>{table}{paragraph('')}</w:hdr>"
 
 
-def _rels(entries: list[tuple[str, str, str]], ns: str = REL_NS) -> str:
-    body = "".join(f'<Relationship Id="{i}" Type="{ns}/{t}" Target="{target}"/>' for i, t, target in entries)
+def _rels(entries: list[tuple[str, str, str]]) -> str:
+    """A relationships part; a type without a slash is one of officeDocument's (``styles``, ``header``…)."""
+    body = "".join(
+        f'<Relationship Id="{i}" Type="{t if "/" in t else f"{REL_NS}/{t}"}" Target="{target}"/>'
+        for i, t, target in entries
+    )
     return f'{XML_DECL}<Relationships xmlns="{PKG_REL_NS}">{body}</Relationships>'
 
 
@@ -278,7 +291,8 @@ class Letterhead:
     """The parts every letter of one company shares, ready to be written into a zip."""
 
     company: Company
-    parts: tuple[StaticPart, ...]
+    head: tuple[StaticPart, ...]  # [Content_Types].xml and _rels/.rels, which readers look for first
+    shared: tuple[StaticPart, ...]  # styles, settings, headers, logo…
 
 
 def build_letterhead(company: Company, logo: bytes | None) -> Letterhead:
@@ -299,13 +313,13 @@ def build_letterhead(company: Company, logo: bytes | None) -> Letterhead:
         ("rIdDocument", "officeDocument", "word/document.xml"),
         ("rIdApp", "extended-properties", "docProps/app.xml"),
         ("rIdCustom", "custom-properties", "docProps/custom.xml"),
+        ("rIdCore", f"{PKG_REL_NS}/metadata/core-properties", "docProps/core.xml"),
     ]
-    core_rel = ('<Relationship Id="rIdCore" Type="http://schemas.openxmlformats.org/package/2006/'
-                'relationships/metadata/core-properties" Target="docProps/core.xml"/>')
-    root_rels = _rels(package_rels).replace("</Relationships>", core_rel + "</Relationships>")
+    head = (
+        StaticPart.make("[Content_Types].xml", content_types(logo_ext).encode("utf-8")),
+        StaticPart.make("_rels/.rels", _rels(package_rels).encode("utf-8")),
+    )
     texts = {
-        "[Content_Types].xml": content_types(logo_ext),
-        "_rels/.rels": root_rels,
         "word/_rels/document.xml.rels": _rels(doc_rels),
         "word/styles.xml": STYLES,
         "word/settings.xml": SETTINGS,
@@ -319,7 +333,7 @@ def build_letterhead(company: Company, logo: bytes | None) -> Letterhead:
         parts.append(StaticPart.make("word/_rels/header1.xml.rels",
                                      _rels([("rIdLogo", "image", f"media/logo.{logo_ext}")]).encode("utf-8")))
         parts.append(StaticPart.make(f"word/media/logo.{logo_ext}", logo, compress=False))
-    return Letterhead(company, tuple(parts))
+    return Letterhead(company, head, tuple(parts))
 
 
 @lru_cache(maxsize=8)

@@ -138,12 +138,11 @@ def render_letter(
     }
     core = core_xml(f"{TITLE} № {ctx.case.number}", template.title, f"omnidesk-macros {template.id}", created)
     letterhead = letterhead_for(company)
-    head, rest = letterhead.parts[:2], letterhead.parts[2:]  # [Content_Types].xml and _rels/.rels first
     return write_zip((
-        *head,
+        *letterhead.head,
         dynamic_part("word/document.xml", document),
         dynamic_part("word/numbering.xml", numbering),
-        *rest,
+        *letterhead.shared,
         dynamic_part("docProps/core.xml", core),
         dynamic_part("docProps/custom.xml", custom_xml(properties)),
     ))
