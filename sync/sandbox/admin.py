@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
+from .api import deleter, require
 from .app import HttpError, Request, Response, Router
 from .seed import add_macro, seed
 
@@ -113,14 +114,14 @@ class Admin:
         return Response.json(201, category)
 
     def update_category(self, request: Request, params: dict[str, str]) -> Response:
-        category = self.require("macro_category", params["id"])
+        category = require(self.store, "macro_category", params["id"])
         data = self.body(request)
         category.update({k: data[k] for k in ("title", "sort") if k in data})
         self.store.put("macro_category", category["macros_category_id"], category)
         return Response.json(200, category)
 
     def delete_category(self, _: Request, params: dict[str, str]) -> Response:
-        category = self.require("macro_category", params["id"])
+        category = require(self.store, "macro_category", params["id"])
         # as in the UI, the macros of a removed category fall back to «Без категории»
         for macro in self.store.all("macro"):
             if macro.get("category_id") == category["macros_category_id"]:
@@ -133,7 +134,7 @@ class Admin:
         return Response.json(201, add_macro(self.store, data))
 
     def update_macro(self, request: Request, params: dict[str, str]) -> Response:
-        current = self.require("macro", params["id"])
+        current = require(self.store, "macro", params["id"])
         data = self.macro_data(self.body(request), current)
         self.store.delete("macro", current["macro_id"])
         return Response.json(200, add_macro(self.store, data))
@@ -157,7 +158,7 @@ class Admin:
         return Response.json(201, self.store.insert("custom_field", "field_id", field, start=2000))
 
     def update_field(self, request: Request, params: dict[str, str]) -> Response:
-        current = self.require("custom_field", params["id"])
+        current = require(self.store, "custom_field", params["id"])
         field = self.field_data(self.body(request), current)
         self.store.put("custom_field", current["field_id"], field)
         return Response.json(200, field)
@@ -181,17 +182,6 @@ class Admin:
             merged["field_data"] = ""
         return merged
 
-    def require(self, kind: str, raw_id: str) -> dict[str, Any]:
-        found = self.store.get(kind, int(raw_id)) if raw_id.isdigit() else None
-        if found is None:
-            raise HttpError(404, f"{kind}_not_found")
-        return found
-
-    def deleter(self, kind: str, id_field: str) -> Any:
-        def handler(_: Request, params: dict[str, str]) -> Response:
-            self.store.delete(kind, self.require(kind, params["id"])[id_field])
-            return Response(200)
-        return handler
 
 
 def register(router: Router, app: SandboxApp) -> None:
@@ -210,7 +200,7 @@ def register(router: Router, app: SandboxApp) -> None:
     router.add("DELETE", "macro_categories/{id}", admin.delete_category)
     router.add("POST", "macros", admin.create_macro)
     router.add("PUT", "macros/{id}", admin.update_macro)
-    router.add("DELETE", "macros/{id}", admin.deleter("macro", "macro_id"))
+    router.add("DELETE", "macros/{id}", deleter(app.store, "macro"))
     router.add("POST", "custom_fields", admin.create_field)
     router.add("PUT", "custom_fields/{id}", admin.update_field)
-    router.add("DELETE", "custom_fields/{id}", admin.deleter("custom_field", "field_id"))
+    router.add("DELETE", "custom_fields/{id}", deleter(app.store, "custom_field"))

@@ -25,6 +25,7 @@ from .app import HttpError, Request, Response, Router
 
 if TYPE_CHECKING:
     from .app import SandboxApp
+    from .store import Store
 
 MAX_LIMIT = 100
 MAX_FILE = 25 * 1024 * 1024
@@ -80,18 +81,31 @@ def as_id(raw: str, what: str) -> int:
     return int(raw)
 
 
+def require(store: Store, kind: str, raw_id: str) -> dict[str, Any]:
+    """The stored object of ``kind`` with the id in the path, or 404 ``<kind>_not_found``."""
+    found = store.get(kind, as_id(raw_id, kind))
+    if found is None:
+        raise HttpError(404, f"{kind}_not_found")
+    return found
+
+
+def deleter(store: Store, kind: str) -> Callable[[Request, dict[str, str]], Response]:
+    """A ``DELETE …/{id}`` handler for ``kind``: 200 with no body, or 404."""
+
+    def handler(_: Request, params: dict[str, str]) -> Response:
+        if not store.delete(kind, as_id(params["id"], kind)):
+            raise HttpError(404, f"{kind}_not_found")
+        return Response(200)
+
+    return handler
+
+
 class Api:
     """Route handlers bound to one app's store."""
 
     def __init__(self, app: SandboxApp) -> None:
         self.app = app
         self.store = app.store
-
-    def require(self, kind: str, raw_id: str) -> dict[str, Any]:
-        found = self.store.get(kind, as_id(raw_id, kind))
-        if found is None:
-            raise HttpError(404, f"{kind}_not_found")
-        return found
 
     def envelope(self, request: Request, key: str) -> dict[str, Any]:
         body = request.json()
@@ -108,7 +122,7 @@ class Api:
                 if case["case_number"] == raw:
                     return case
             raise HttpError(404, "case_not_found")
-        return self.require("case", raw)
+        return require(self.store, "case", raw)
 
     def list_cases(self, request: Request, _: dict[str, str]) -> Response:
         q = request.query
@@ -277,14 +291,7 @@ class Api:
         return handler
 
     def getter(self, kind: str, key: str) -> Callable[[Request, dict[str, str]], Response]:
-        return lambda _, params: Response.json(200, {key: self.require(kind, params["id"])})
-
-    def deleter(self, kind: str) -> Callable[[Request, dict[str, str]], Response]:
-        def handler(_: Request, params: dict[str, str]) -> Response:
-            self.require(kind, params["id"])
-            self.store.delete(kind, int(params["id"]))
-            return Response(200)
-        return handler
+        return lambda _, params: Response.json(200, {key: require(self.store, kind, params["id"])})
 
     def create_label(self, request: Request, _: dict[str, str]) -> Response:
         title = self.label_title(request)
@@ -292,7 +299,7 @@ class Api:
         return Response.json(201, {"label": label})
 
     def update_label(self, request: Request, params: dict[str, str]) -> Response:
-        label = self.require("label", params["id"])
+        label = require(self.store, "label", params["id"])
         label["label_title"] = self.label_title(request, label["label_id"])
         self.store.put("label", label["label_id"], label)
         return Response.json(200, {"label": label})
@@ -322,7 +329,7 @@ class Api:
         _, _, allowed = KB_KINDS[kind]
 
         def handler(request: Request, params: dict[str, str]) -> Response:
-            obj = self.require(kind, params["id"])
+            obj = require(self.store, kind, params["id"])
             data = {k: v for k, v in self.envelope(request, kind).items() if k in allowed}
             obj.update(kb_shape(kind, {**obj, **data}))
             obj["updated_at"] = now_text()
@@ -332,7 +339,7 @@ class Api:
 
     def kb_toggle(self, kind: str, active: bool) -> Callable[[Request, dict[str, str]], Response]:
         def handler(_: Request, params: dict[str, str]) -> Response:
-            obj = self.require(kind, params["id"])
+            obj = require(self.store, kind, params["id"])
             obj["active"] = active
             obj["updated_at"] = now_text()
             self.store.put(kind, int(params["id"]), obj)
@@ -429,13 +436,13 @@ def register(router: Router, app: SandboxApp) -> None:
     router.add("GET", "labels.json", api.lister("label", "label"))
     router.add("POST", "labels.json", api.create_label)
     router.add("PUT", "labels/{id}.json", api.update_label)
-    router.add("DELETE", "labels/{id}.json", api.deleter("label"))
+    router.add("DELETE", "labels/{id}.json", deleter(app.store, "label"))
     for kind in KB_KINDS:
         router.add("GET", f"{kind}.json", api.lister(kind, kind))
         router.add("POST", f"{kind}.json", api.kb_create(kind))
         router.add("GET", f"{kind}/{{id}}.json", api.getter(kind, kind))
         router.add("PUT", f"{kind}/{{id}}.json", api.kb_update(kind))
-        router.add("DELETE", f"{kind}/{{id}}.json", api.deleter(kind))
+        router.add("DELETE", f"{kind}/{{id}}.json", deleter(app.store, kind))
         router.add("PUT", f"{kind}/{{id}}/enable.json", api.kb_toggle(kind, True))
         router.add("PUT", f"{kind}/{{id}}/disable.json", api.kb_toggle(kind, False))
     router.add("GET", "custom_fields.json", api.lister("custom_field", "custom_field"))
