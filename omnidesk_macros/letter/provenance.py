@@ -12,11 +12,13 @@ import os
 import re
 import subprocess
 import zipfile
+import zlib
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from xml.etree import ElementTree
 
+from ..errors import RenderError
 from .docx_writer import esc
 from .letterhead import XML_DECL
 
@@ -72,16 +74,24 @@ def _git_commit(folder: Path) -> str:
     return head.stdout.strip() + ("+dirty" if status.stdout.strip() else "")
 
 
-def read_provenance(docx: bytes | Path) -> dict[str, str]:
-    """The ``omnidesk_macros.*`` properties of a letter, without the prefix: to tell what a copy says."""
-    data = docx.read_bytes() if isinstance(docx, Path) else docx
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        try:
-            xml = archive.read("docProps/custom.xml")
-        except KeyError:
-            return {}
+def read_provenance(docx: bytes | str | os.PathLike[str]) -> dict[str, str]:
+    """The ``omnidesk_macros.*`` properties of a letter, without the prefix: to tell what a copy says.
+
+    ``docx`` is the file's bytes or its path; a file that is no DOCX is a RenderError.
+    """
+    where = "the data" if isinstance(docx, bytes) else str(docx)
+    try:
+        data = docx if isinstance(docx, bytes) else Path(docx).read_bytes()
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if "docProps/custom.xml" not in archive.namelist():
+                return {}
+            root = ElementTree.fromstring(archive.read("docProps/custom.xml"))
+    except OSError as exc:
+        raise RenderError(f"cannot read {where}: {exc.strerror or exc}") from exc
+    except (zipfile.BadZipFile, zlib.error, EOFError, ElementTree.ParseError) as exc:
+        raise RenderError(f"{where} is not a readable DOCX file ({exc})") from exc
     found = {}
-    for prop in ElementTree.fromstring(xml).iter(f"{{{_CUSTOM_NS}}}property"):
+    for prop in root.iter(f"{{{_CUSTOM_NS}}}property"):
         name = prop.get("name", "")
         if name.startswith(PREFIX):
             found[name[len(PREFIX):]] = "".join(prop.itertext())

@@ -247,6 +247,17 @@ def test_provenance_is_recorded_without_personal_data(company, case):
         assert personal not in metadata
 
 
+def test_provenance_reads_from_a_path_and_refuses_what_is_no_docx(company, case, tmp_path):
+    path = tmp_path / "reply.docx"
+    path.write_bytes(render_letter(make_template("Текст."), LetterContext.from_mapping(case()), company))
+    assert read_provenance(str(path))["case_number"] == read_provenance(path)["case_number"] == "664-245651"
+    path.write_bytes(b"%PDF-1.7 not a letter")
+    with pytest.raises(RenderError, match=r"reply.docx is not a readable DOCX file"):
+        read_provenance(path)
+    with pytest.raises(RenderError, match=r"cannot read .*missing.docx"):
+        read_provenance(tmp_path / "missing.docx")
+
+
 def test_same_input_gives_the_same_bytes(company, case):
     ctx = LetterContext.from_mapping(case())
     when = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
