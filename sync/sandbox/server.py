@@ -38,7 +38,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         url = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
+        raw_length = self.headers.get("Content-Length") or "0"
+        if not raw_length.strip().isdigit():  # a negative length would read until the client hangs up
+            self.close_connection = True
+            self._write(Response.json(400, {"error": "wrong_content_length"}))
+            return
+        length = int(raw_length)
         body = self.rfile.read(length) if length else b""
         host, port = str(self.server.server_address[0]), self.server.server_address[1]
         request = Request(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import socket
 import sqlite3
 import threading
 import time
@@ -294,6 +295,14 @@ def test_admin_refuses_settings_that_would_break_the_api(
     with httpx.Client(base_url=sandbox.url + "/_admin", timeout=5) as admin:
         assert admin.put("/settings", json=change).status_code == 400
     assert http.get("/api/labels.json").status_code == 200
+
+
+@pytest.mark.parametrize("length", ["-1", "ten"])
+def test_a_malformed_content_length_is_a_400_at_once(sandbox: SandboxServer, length: str) -> None:
+    host, port = sandbox.server_address[0], sandbox.server_address[1]
+    with socket.create_connection((str(host), port), timeout=5) as conn:
+        conn.sendall(f"POST /api/labels.json HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n\r\n".encode())
+        assert conn.recv(100).startswith(b"HTTP/1.1 400")
 
 
 def test_only_loopback_clients_are_served(sandbox: SandboxServer) -> None:
