@@ -55,7 +55,8 @@ class Client:
         on_wait: Callable[[str], None] | None = None,
         backoff: Backoff | None = None,
     ) -> None:
-        self.settings = settings or OmnideskSettings.from_env()
+        # validated here too: settings built directly must not send the key over plain http either
+        self.settings = (settings or OmnideskSettings.from_env()).validated()
         self._requester = Requester(
             self.settings, transport=transport, clock=clock, sleep=sleep, on_wait=on_wait, backoff=backoff
         )
@@ -114,7 +115,7 @@ class Client:
         query = dict(params or {})
         limit = max(1, min(int(query.pop("limit", 100)), 100))
         page = int(query.pop("page", 1))
-        seen = 0
+        seen = (page - 1) * limit  # total_count counts from the first page, wherever we start
         while True:
             body = self.request("GET", path, params={**query, "page": page, "limit": limit})
             with _shape_errors("GET", path):

@@ -81,6 +81,11 @@ def test_the_key_is_never_sent_in_clear_text_off_this_machine(url: str) -> None:
     assert OmnideskSettings(url="http://localhost:8765").validated().api_base == "http://localhost:8765/api"
 
 
+def test_a_client_checks_settings_it_is_given_directly() -> None:
+    with pytest.raises(ConfigError, match="must start with https://"):
+        Client(OmnideskSettings(url="http://demo.omnidesk.ru", email="staff@example.com", api_key="k"))
+
+
 def test_credentials_in_the_url_are_refused_without_echoing_them() -> None:
     with pytest.raises(ConfigError, match="must not contain credentials") as caught:
         OmnideskSettings(url="https://staff@example.com:key-0f9e@demo.omnidesk.ru").validated()
@@ -110,6 +115,17 @@ def test_lists_page_until_total_count(mock_client: Callable[..., Client]) -> Non
 
     labels = list(mock_client(handler).iter_labels())
     assert [label["label_id"] for label in labels] == list(range(205))
+
+
+def test_a_list_started_at_a_later_page_stops_at_total_count(mock_client: Callable[..., Client]) -> None:
+    pages: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        pages.append(int(request.url.params["page"]))
+        return answer(200, {**{str(i): {"label": {"label_id": i}} for i in range(10)}, "total_count": 30})
+
+    labels = list(mock_client(handler).iter_list("labels.json", "label", {"page": 2, "limit": 10}))
+    assert (len(labels), pages) == (20, [2, 3])
 
 
 def test_array_pages_stop_on_a_short_page(mock_client: Callable[..., Client]) -> None:
