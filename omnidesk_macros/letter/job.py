@@ -74,5 +74,8 @@ def render_case(
     target = out or default_output(template.id, ctx.case.number)
     if target.suffix.lower() != ".docx":
         raise RenderError(f"--out {target}: the letter is a DOCX file; name it *.docx")
-    write_atomic(target, data)
+    try:
+        write_atomic(target, data)
+    except OSError as exc:
+        raise RenderError(f"cannot write {target}: {exc.strerror or exc}") from exc
     return RenderedLetter(target, convert_to_pdf(target) if pdf else None)

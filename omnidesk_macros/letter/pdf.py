@@ -57,7 +57,10 @@ def convert_to_pdf(docx: Path, pdf: Path | None = None, *, timeout: float = DEFA
         produced = work / "out" / "letter.pdf"
         if not produced.is_file() or produced.stat().st_size == 0:
             raise ConversionError(f"LibreOffice did not convert {docx} to PDF (no output produced)")
-        write_atomic(target, produced.read_bytes())
+        try:
+            write_atomic(target, produced.read_bytes())
+        except OSError as exc:
+            raise ConversionError(f"cannot write {target}: {exc.strerror or exc}") from exc
     return target
 
 

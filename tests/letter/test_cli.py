@@ -74,6 +74,17 @@ def test_missing_data_is_an_error_naming_it_and_leaves_no_file(out_dir: Path, mo
     assert sorted(p.name for p in out_dir.iterdir()) == ["case.json"]
 
 
+def test_an_unwritable_output_is_an_error_not_a_traceback(out_dir: Path, monkeypatch, capsys) -> None:
+    blocker = out_dir / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    target = blocker / "reply.docx"
+    code, out, err = run_main(monkeypatch, capsys, "render", "e-receipt", "--case-file", str(EXAMPLE),
+                              "--out", str(target), "--templates", str(TEMPLATES_SRC))
+    assert (code, out) == (1, "")
+    assert err.startswith(f"Error: cannot write {target}: ")
+    assert sorted(p.name for p in out_dir.iterdir()) == ["not-a-folder"]
+
+
 def test_invalid_json_points_at_the_place(out_dir: Path, monkeypatch, capsys) -> None:
     bad = out_dir / "bad.json"
     bad.write_text('{"case": {"number": "1",}}', encoding="utf-8")

@@ -160,6 +160,17 @@ def test_a_failing_libreoffice_reports_its_message(letter_docx: Path, tmp_path: 
         convert_to_pdf(letter_docx)
 
 
+def test_an_unwritable_pdf_target_is_a_conversion_error(letter_docx: Path, tmp_path: Path, monkeypatch) -> None:
+    script = ('out=""; while [ $# -gt 0 ]; do [ "$1" = --outdir ] && out="$2"; shift; done\n'
+              'mkdir -p "$out" && echo "%PDF-1.7" > "$out/letter.pdf"')  # a soffice that converts
+    monkeypatch.setenv("OMNIDESK_MACROS_SOFFICE", str(fake_soffice(tmp_path, script)))
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    with pytest.raises(ConversionError, match="cannot write .*file/letter.pdf"):
+        convert_to_pdf(letter_docx, blocker / "letter.pdf")
+    assert convert_to_pdf(letter_docx).read_bytes() == b"%PDF-1.7\n"
+
+
 def test_no_output_is_an_error(letter_docx: Path, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("OMNIDESK_MACROS_SOFFICE", str(fake_soffice(tmp_path, "exit 0")))
     with pytest.raises(ConversionError, match="no output produced"):
