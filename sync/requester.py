@@ -5,8 +5,9 @@ Retry rules, because a duplicate letter note on a subscriber's case is worse tha
 - throttled (429, or 403 whose body speaks of a rate limit): wait ``retry_after`` (capped, jittered), retry
   any method: a throttled request was not processed;
 - 5xx, timeouts, dropped connections: retry GET, PUT and DELETE (idempotent) with backoff;
-- POST (like any method not idempotent) is retried only when the connection was never made (connect error, connect or pool timeout). A read
-  timeout or a dropped answer after sending may hide a write that happened.
+- POST (like any method that is not idempotent) is retried only when the connection was never made (connect
+  error, connect or pool timeout). A read timeout or a dropped answer after sending may hide a write that
+  happened.
 
 Every wait, and every attempt's timeout, stays inside one deadline per call. httpx and tenacity errors end
 here as the project's :class:`~omnidesk_macros.errors.ApiError` tree. Nothing here logs the API key, the

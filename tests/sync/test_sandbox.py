@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import logging
 import re
 import socket
 import sqlite3
@@ -159,6 +161,20 @@ def test_a_refused_note_stores_no_file(sandbox: SandboxServer, http: httpx.Clien
     files = {"note[attachments][0]": ("letter.pdf", b"%PDF", "application/pdf")}
     assert http.post("/api/cases/5003/note.json", files=files).json() == {"error": "content_required"}
     assert sandbox.store.get_file(1) is None
+
+
+def test_no_secret_or_personal_data_in_any_log_line_over_a_real_socket(
+    api: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    """httpx and httpcore log at INFO and DEBUG over a real connection; none of it may carry the key or an email."""
+    caplog.set_level(logging.DEBUG)
+    assert [c["user_id"] for c in api.iter_cases(user_email="ivanov@example.com")]
+    api.add_note(5003, "Письмо", attachment=("letter.pdf", b"%PDF", "application/pdf"))
+    text = "\n".join(record.getMessage() for record in caplog.records)
+    assert "/api/cases.json" in text
+    credentials = base64.b64encode(b"admin@sandbox.local:sandbox-key").decode()
+    for secret in ("sandbox-key", credentials, "ivanov", "authorization"):
+        assert secret.lower() not in text.lower()
 
 
 def test_note_by_url_on_either_path(http: httpx.Client) -> None:
