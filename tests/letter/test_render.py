@@ -17,9 +17,9 @@ from omnidesk_macros.letter import read_provenance, render_letter
 from omnidesk_macros.letter import render as render_module
 from omnidesk_macros.letter.letterhead import image_size
 from omnidesk_macros.letter.render import write_atomic
-from omnidesk_macros.logo import png_bytes
+from omnidesk_macros.logo import draw_logo, png_bytes
 from omnidesk_macros.model import Company, Signatory, Variable
-from tests.letter.docx_text import make_template, read_letter
+from tests.letter.docx_text import LOGO, make_template, read_letter
 
 PAYMENTS = """\
 Оплатить услуги **без комиссии** можно *одним* из способов:
@@ -301,6 +301,10 @@ def test_a_wide_logo_is_scaled_into_its_column_keeping_its_proportions(company, 
     cx, cy = int(shape.get("cx")), int(shape.get("cy"))
     column = header.tables[0].columns[0].width
     assert cx <= column and abs(cx / cy - 6) < 0.01
+
+
+def test_the_committed_logo_is_the_one_logo_py_draws():
+    assert LOGO.read_bytes() == draw_logo(), "regenerate: python -m omnidesk_macros.logo templates_src/assets/logo.png"
 
 
 @pytest.mark.parametrize("marker", [0xC0, 0xC1, 0xC2, 0xC3, 0xC9, 0xCA])
