@@ -4,6 +4,7 @@
     render_letter_to_file(…, out) -> Path                 the same, written atomically
     convert_to_pdf(docx, pdf=None) -> Path                LibreOffice, headless, own profile, timeout
     read_provenance(docx) -> dict                         which template and wording a copy carries
+    source_commit(folder) -> str                          the templates' git commit, for the provenance
 """
 
 from .pdf import convert_to_pdf

@@ -147,7 +147,7 @@ def text_indent(depth: int) -> int:
 
 
 def column_widths(rows: Sequence[Sequence[Sequence[Run]]], ncols: int, total: int) -> list[int]:
-    """Widths in twips that share ``total`` by how much text each column holds, none narrower than 2 cm."""
+    """Widths in twips that share ``total`` by how much text each column holds, none under MIN_COLUMN while they fit."""
     weights = []
     for col in range(ncols):
         longest = max(
