@@ -229,12 +229,16 @@ def test_a_multi_line_value_stays_in_its_table_cell(company, case):
 
 
 @pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="engine.resolve_fill: a default expression's ValueError is not a RenderError")
-def test_a_default_out_of_the_calendar_is_a_render_error(company, case):
+                   reason="engine.py: a date out of the calendar (default expression, typed_fill) is a ValueError")
+@pytest.mark.parametrize(("case_date", "fill"), [
+    ("9999-12-15", {}),  # the default case.date | add_months(1) passes the year 9999
+    ("2026-11-27", {"month": "0000-05"}),  # typed_fill makes date(0, 5, 1)
+])
+def test_a_month_out_of_the_calendar_is_a_render_error(company, case, case_date, fill):
     template = make_template("Перерасчет в {{ fill.month | month_year('prep') }}.",
                              variables=(Variable("month", "Месяц", "month", default="case.date | add_months(1)"),))
     with pytest.raises(RenderError):
-        letter(template, case(case={"date": "9999-12-15"}), company)
+        letter(template, case(case={"date": case_date}, fill=fill), company)
 
 
 def test_dates_follow_russian_conventions(company, case):
