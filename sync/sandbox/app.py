@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..settings import SANDBOX_API_KEY, SANDBOX_EMAIL
 from .faults import Faults, SlidingWindow
@@ -154,6 +155,8 @@ class SandboxApp:
         self.limiter = SlidingWindow(self.config.rate_limit_per_minute, self.config.rate_window, self.clock)
 
     def handle(self, request: Request) -> Response:
+        if not _from_this_machine(request):
+            return Response.json(403, {"error": "loopback_only"})
         if request.path.startswith("/_admin"):
             return self._dispatch(self.admin, request, request.path[len("/_admin"):].strip("/"))
         if request.path.startswith("/files/"):
@@ -231,3 +234,17 @@ class SandboxApp:
             self.log.append(LoggedRequest(
                 self.clock() if at is None else at, request.method, request.path, status, outcome
             ))
+
+
+#: how this machine names itself in a URL; anything else in Host or Origin is a web page reaching in
+_LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+
+
+def _from_this_machine(request: Request) -> bool:
+    """The server admits loopback clients only, but a browser on this machine is one: a web page could post
+    to ``/_admin`` (cross-origin form, no preflight) or rebind its own name to 127.0.0.1. Both show in the
+    ``Origin`` or ``Host`` header, which local tools (httpx, curl) fill with a loopback name or leave out."""
+    host, origin = request.header("Host"), request.header("Origin")
+    if host and urlsplit(f"//{host}").hostname not in _LOOPBACK_NAMES:
+        return False
+    return not origin or urlsplit(origin).hostname in _LOOPBACK_NAMES

@@ -317,7 +317,7 @@ def test_admin_refuses_settings_that_would_break_the_api(
 def test_a_malformed_content_length_is_a_400_at_once(sandbox: SandboxServer, length: str) -> None:
     host, port = sandbox.server_address[0], sandbox.server_address[1]
     with socket.create_connection((str(host), port), timeout=5) as conn:
-        conn.sendall(f"POST /api/labels.json HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n\r\n".encode())
+        conn.sendall(f"POST /api/labels.json HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {length}\r\n\r\n".encode())
         with conn.makefile("rb") as answer:  # read to the end: the server closes the connection after it
             assert answer.read().startswith(b"HTTP/1.1 400")
 
@@ -325,6 +325,19 @@ def test_a_malformed_content_length_is_a_400_at_once(sandbox: SandboxServer, len
 def test_only_loopback_clients_are_served(sandbox: SandboxServer) -> None:
     assert sandbox.verify_request(None, ("127.0.0.1", 50000))
     assert not sandbox.verify_request(None, ("192.0.2.10", 50000))
+
+
+@pytest.mark.parametrize(
+    "headers", [{"Origin": "https://evil.example"}, {"Origin": "null"}, {"Host": "rebound.evil.example:8765"}]
+)
+def test_a_web_page_in_a_local_browser_cannot_steer_the_sandbox(
+    sandbox: SandboxServer, headers: dict[str, str]
+) -> None:
+    with httpx.Client(base_url=sandbox.url, timeout=5) as local:
+        refused = local.post("/_admin/faults", json={"drop": {"count": 100}}, headers=headers)
+        assert (refused.status_code, refused.json()) == (403, {"error": "loopback_only"})
+        assert local.get("/_admin/faults").json()["rules"] == []
+        assert local.post("/_admin/faults", json={}, headers={"Origin": sandbox.url}).status_code == 200
 
 
 def test_a_data_file_that_is_not_sqlite_is_a_config_error(tmp_path: Path) -> None:
