@@ -50,18 +50,29 @@ def letter_docx(out_dir: Path) -> Path:
     return render_letter_to_file(template, ctx, sources.company, out_dir / "письмо.docx", staff=sources.staff)
 
 
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The payment letter and its PDF, converted once for the tests that read it."""
+    folder = tmp_path_factory.mktemp("converted")
+    sources = load_sources(TEMPLATES_SRC)
+    docx_path = render_letter_to_file(sources.template("payment-without-commission"),
+                                      LetterContext.from_mapping(case_data()), sources.company,
+                                      folder / "письмо.docx", staff=sources.staff)
+    return docx_path, convert_to_pdf(docx_path)
+
+
 @needs_libreoffice
-def test_letter_converts_to_pdf(letter_docx: Path) -> None:
-    pdf = convert_to_pdf(letter_docx)
-    assert pdf == letter_docx.with_suffix(".pdf")
+def test_letter_converts_to_pdf(converted: tuple[Path, Path]) -> None:
+    docx_path, pdf = converted
+    assert pdf == docx_path.with_suffix(".pdf")
     assert pdf.read_bytes().startswith(b"%PDF-")
     assert sorted(p.name for p in pdf.parent.iterdir()) == ["письмо.docx", "письмо.pdf"]
 
 
 @needs_libreoffice
 @needs_pdftotext
-def test_the_pdf_reads_like_the_letter(letter_docx: Path) -> None:
-    text = "".join(pdf_pages(convert_to_pdf(letter_docx)))
+def test_the_pdf_reads_like_the_letter(converted: tuple[Path, Path]) -> None:
+    text = "".join(pdf_pages(converted[1]))
     for expected in ("ООО «Самарские коммунальные системы»", "Ответ на обращение",
                      "Уважаемый Петр Петрович!", "АО «Почта России»", "Самарина Н.Н."):
         assert expected in text
