@@ -70,12 +70,23 @@ def clean_text(value: object, where: str, max_length: int, multiline: bool = Fal
     return text
 
 
+# Dates a letter may carry: wide enough for any real appeal or meter, narrow enough that «15.01.1» or a
+# month after 9999 never reaches a filter.
+MIN_YEAR, MAX_YEAR = 1900, 2199
+
+
+def check_year(value: date, where: str) -> date:
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise RenderError(f"{where} is {value.isoformat()}; a letter takes dates from {MIN_YEAR} to {MAX_YEAR}")
+    return value
+
+
 def parse_iso_date(value: object, where: str) -> date:
     if isinstance(value, date):
-        return value
+        return check_year(value, where)
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value.strip())
+            return check_year(date.fromisoformat(value.strip()), where)
         except ValueError:
             pass
     raise RenderError(f"{where} must be an ISO 8601 date like 2026-11-27, got {str(value)[:40]!r}")

@@ -19,11 +19,12 @@ from jinja2 import StrictUndefined, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from . import russian
-from .context import FILL_MAX_LENGTH, PLACEHOLDERS, LetterContext, clean_text, parse_iso_date
+from .context import FILL_MAX_LENGTH, PLACEHOLDERS, LetterContext, check_year, clean_text, parse_iso_date
 from .errors import RenderError
+from .markup import LINE_BREAK
 from .model import Template, Variable
 
-ROOTS = ("case", "client", "staff", "fill")
+ROOTS = ("case", "client", "staff", "fill", "channel")
 _MD_SPECIAL = re.compile(r"([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
 
 
@@ -56,7 +57,7 @@ def _finalize(value: Any) -> str:
     if isinstance(value, date):
         value = russian.date_ru(value)
     text = "" if value is None else str(value)
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", "\\\n")
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", LINE_BREAK)
 
 
 def _make_env() -> ImmutableSandboxedEnvironment:
@@ -145,7 +146,7 @@ def typed_fill(var: Variable, raw: str, template_id: str) -> Any:
             match_ = re.fullmatch(r"(\d{4})-(\d{2})(-\d{2})?", raw.strip())
             if not match_ or not 1 <= int(match_.group(2)) <= 12:
                 raise RenderError(f"{where} must be a month like 2026-12, got {raw[:40]!r}")
-            return date(int(match_.group(1)), int(match_.group(2)), 1)
+            return check_year(date(max(int(match_.group(1)), 1), int(match_.group(2)), 1), where)
         case "number":
             try:
                 return int(raw) if re.fullmatch(r"[+-]?\d+", raw.strip()) else float(raw.replace(",", "."))
@@ -170,9 +171,13 @@ def resolve_fill(compiled: Compiled, ctx: LetterContext) -> tuple[dict[str, Any]
         if raw.strip():
             values[var.name] = typed_fill(var, raw, template.id)
         elif var.name in compiled.defaults:
-            value = compiled.defaults[var.name](**base)
-            if isinstance(value, date) and var.type == "month":
-                value = value.replace(day=1)
+            try:
+                value = compiled.defaults[var.name](**base)
+            except (jinja2.TemplateError, ValueError, TypeError, OverflowError) as exc:
+                raise RenderError(f"default of fill.{var.name} ({var.label}) cannot be computed: {exc}") from exc
+            if isinstance(value, date):
+                value = check_year(value.replace(day=1) if var.type == "month" else value,
+                                   f"default of fill.{var.name} ({var.label})")
             elif not isinstance(value, date):
                 value = clean_text(value, f"default of fill.{var.name}", FILL_MAX_LENGTH["textarea"])
             values[var.name] = value
@@ -197,8 +202,17 @@ def missing_data(compiled: Compiled, ctx: LetterContext) -> list[str]:
     return missing
 
 
-def render_body(template: Template, ctx: LetterContext) -> str:
-    """The template's Markdown with every placeholder filled, or a RenderError naming what is missing."""
+CHANNEL_NAMES = ("letter", "reply")
+
+
+def render_body(template: Template, ctx: LetterContext, channel: str = "letter") -> str:
+    """The template's Markdown with every placeholder filled, or a RenderError naming what is missing.
+
+    ``channel`` is "letter" (printed; the letter has its own opening) or "reply" (a remote answer); a
+    template may test it, e.g. to greet only in a remote reply.
+    """
+    if channel not in CHANNEL_NAMES:
+        raise RenderError(f"unknown channel '{channel}'; use letter or reply")
     compiled = compile_template(template)
     fill, missing_fill = resolve_fill(compiled, ctx)
     missing = missing_data(compiled, ctx) + missing_fill
@@ -208,7 +222,8 @@ def render_body(template: Template, ctx: LetterContext) -> str:
             "add them to the case file or pass --var NAME=VALUE"
         )
     try:
-        return compiled.jinja.render(case=ctx.case, client=ctx.client, staff=ctx.staff, fill=fill)
-    except (jinja2.TemplateError, ValueError, TypeError) as exc:
+        return compiled.jinja.render(case=ctx.case, client=ctx.client, staff=ctx.staff, fill=fill,
+                                     channel=channel)
+    except (jinja2.TemplateError, ValueError, TypeError, OverflowError) as exc:
         # Raised by a filter or a placeholder misused in the source; validate catches these earlier.
         raise RenderError(f"template '{template.id}' failed to render: {exc}") from exc

@@ -15,6 +15,9 @@ from markdown_it.token import Token
 
 _MD = MarkdownIt("commonmark", {"html": True}).enable("table")
 _BR_TAGS = {"<br>", "<br/>", "<br />"}
+# A line break inside a placeholder's value. The engine prints a value's newlines as this character, which
+# Markdown treats as text, so a multi-line value can neither end a table row nor start a new block.
+LINE_BREAK = "\u2028"
 
 
 @dataclass(frozen=True)
@@ -212,8 +215,11 @@ def _inline(token: Token, line: int, problems: list[MarkupProblem], in_cell: boo
     for child in token.children or []:
         kind = child.type
         if kind == "text":
-            if child.content:
-                runs.append(Run(child.content, bold, italic))
+            for index, piece in enumerate(child.content.split(LINE_BREAK)):
+                if index:
+                    runs.append(Run("", line_break=True))
+                if piece:
+                    runs.append(Run(piece, bold, italic))
         elif kind == "softbreak":
             runs.append(Run(" ", bold, italic))
             line += 1

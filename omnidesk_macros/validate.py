@@ -175,9 +175,13 @@ def _check_refs(
     used: set[str] = set()
     for ref in refs:
         line = ref.line + offset
-        if ref.root not in ROOTS:
+        if ref.root == "channel":
+            if ref.attr is not None:
+                diags.error(file, line, 1, f"unknown placeholder '{ref.dotted}'",
+                            "channel is a plain value: {% if channel == \"reply\" %}…{% endif %}")
+        elif ref.root not in ROOTS:
             diags.error(file, line, 1, f"unknown placeholder '{ref.dotted}'",
-                        did_you_mean(ref.dotted, KNOWN_PATHS) or f"the context is {', '.join(ROOTS)}")
+                        did_you_mean(ref.dotted, [*KNOWN_PATHS, "channel"]) or f"the context is {', '.join(ROOTS)}")
         elif ref.root == "fill":
             if not allow_fill:
                 diags.error(file, line, 1, f"a default cannot use '{ref.dotted}'",
@@ -216,7 +220,8 @@ def _trial_render(template: Template, file: str, diags: Diagnostics) -> None:
     every = {v.name: SAMPLE_FILL.get(v.type, "образец") for v in template.variables}
     no_default = {v.name: SAMPLE_FILL.get(v.type, "образец") for v in template.variables if v.default is None}
     try:
-        render_body(template, SAMPLE_CONTEXT.with_fill(every))
+        for channel in template.channels:
+            render_body(template, SAMPLE_CONTEXT.with_fill(every), channel)
         if len(no_default) < len(every):
             render_body(template, SAMPLE_CONTEXT.with_fill(no_default))
     except RenderError as exc:

@@ -67,9 +67,10 @@ def spec_sentences(template_id: str) -> list[str]:
     return sentences
 
 
-def rendered_text(template) -> str:
+def rendered_text(template, channel: str = "reply") -> str:
+    """The remote reply carries every sentence; the printed letter drops greetings it has its own of."""
     fill = {v.name: SAMPLE_FILL[v.type] for v in template.variables if v.default is None}
-    body = render_body(template, SAMPLE_CONTEXT.with_fill(fill))
+    body = render_body(template, SAMPLE_CONTEXT.with_fill(fill), channel)
     return normalize(plain_text(parse_blocks(body)))
 
 
@@ -103,6 +104,17 @@ def test_every_spec_sentence_is_in_its_template(sources, template_id: str) -> No
     text = rendered_text(sources.templates[template_id])
     missing = [s for s in spec_sentences(template_id) if not sentence_pattern(s).search(text)]
     assert missing == []
+
+
+# The printed letter opens with «На Ваше обращение № … от … сообщаем следующее.» and a salutation.
+_OWN_OPENING = re.compile(r"^(В ответ на Ваше обращение|По Вашему обращению|На Ваше (электронное )?обращение|Доброго)")
+
+
+def test_letters_do_not_open_twice(sources) -> None:
+    for template in sources.templates.values():
+        if "letter" in template.channels:
+            assert not _OWN_OPENING.match(rendered_text(template, "letter")), template.id
+    assert _OWN_OPENING.match(rendered_text(sources.templates["odn-agent-contract"], "reply"))
 
 
 def test_no_stale_year_survives(sources) -> None:
