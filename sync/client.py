@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Literal
+from urllib.parse import quote
 
 import httpx
 
@@ -142,7 +143,7 @@ class Client:
         the most recently updated cases are scanned for it.
         """
         try:
-            return self._object("GET", f"cases/{id_or_number}.json", "case")
+            return self._object("GET", f"cases/{_segment(id_or_number)}.json", "case")
         except NotFoundError:
             if not CASE_NUMBER.match(str(id_or_number)):
                 raise
@@ -178,10 +179,10 @@ class Client:
             body["delete_labels"] = list(delete_labels)
         if status is not None:
             body["status"] = status
-        return self._object("PUT", f"cases/{case_id}.json", "case", json={"case": body})
+        return self._object("PUT", f"cases/{_segment(case_id)}.json", "case", json={"case": body})
 
     def iter_messages(self, case_id: int | str) -> Iterator[dict[str, Any]]:
-        return self.iter_list(f"cases/{case_id}/messages.json", "message")
+        return self.iter_list(f"cases/{_segment(case_id)}/messages.json", "message")
 
     def add_note(
         self,
@@ -198,7 +199,7 @@ class Client:
         means "no such route", so the other is tried once and remembered.
         """
         for path_index, leaf in enumerate(list(self._note_paths)):
-            path = f"cases/{case_id}/{leaf}"
+            path = f"cases/{_segment(case_id)}/{leaf}"
             try:
                 if attachment is not None:
                     form = {"note[content]": content}
@@ -243,10 +244,10 @@ class Client:
         return self._object("POST", "labels.json", "label", json={"label": {"label_title": title}})
 
     def update_label(self, label_id: int, title: str) -> dict[str, Any]:
-        return self._object("PUT", f"labels/{label_id}.json", "label", json={"label": {"label_title": title}})
+        return self._object("PUT", f"labels/{_segment(label_id)}.json", "label", json={"label": {"label_title": title}})
 
     def delete_label(self, label_id: int) -> None:
-        self.request("DELETE", f"labels/{label_id}.json")
+        self.request("DELETE", f"labels/{_segment(label_id)}.json")
 
     # ------------------------------------------------------------------ knowledge base
 
@@ -254,22 +255,22 @@ class Client:
         return self.iter_list(f"kb_{kind}.json", f"kb_{kind}", filters)
 
     def get_kb(self, kind: KbKind, object_id: int) -> dict[str, Any]:
-        return self._object("GET", f"kb_{kind}/{object_id}.json", f"kb_{kind}")
+        return self._object("GET", f"kb_{kind}/{_segment(object_id)}.json", f"kb_{kind}")
 
     def create_kb(self, kind: KbKind, **fields: Any) -> dict[str, Any]:
         """Create a KB object, e.g. ``create_kb("article", article_title=…, section_id=[10])``."""
         return self._object("POST", f"kb_{kind}.json", f"kb_{kind}", json={f"kb_{kind}": fields})
 
     def update_kb(self, kind: KbKind, object_id: int, **fields: Any) -> dict[str, Any]:
-        return self._object("PUT", f"kb_{kind}/{object_id}.json", f"kb_{kind}", json={f"kb_{kind}": fields})
+        return self._object("PUT", f"kb_{kind}/{_segment(object_id)}.json", f"kb_{kind}", json={f"kb_{kind}": fields})
 
     def delete_kb(self, kind: KbKind, object_id: int) -> None:
-        self.request("DELETE", f"kb_{kind}/{object_id}.json")
+        self.request("DELETE", f"kb_{kind}/{_segment(object_id)}.json")
 
     def set_kb_active(self, kind: KbKind, object_id: int, active: bool) -> dict[str, Any]:
         """Publish or hide a KB object (``…/enable.json`` / ``…/disable.json``)."""
         action = "enable" if active else "disable"
-        return self._object("PUT", f"kb_{kind}/{object_id}/{action}.json", f"kb_{kind}")
+        return self._object("PUT", f"kb_{kind}/{_segment(object_id)}/{action}.json", f"kb_{kind}")
 
     # ------------------------------------------------------------------ people and settings
 
@@ -277,22 +278,27 @@ class Client:
         return self.iter_list("users.json", "user", filters)
 
     def get_user(self, user_id: int) -> dict[str, Any]:
-        return self._object("GET", f"users/{user_id}.json", "user")
+        return self._object("GET", f"users/{_segment(user_id)}.json", "user")
 
     def iter_staff(self) -> Iterator[dict[str, Any]]:
         return self.iter_list("staff.json", "staff")
 
     def get_staff(self, staff_id: int) -> dict[str, Any]:
-        return self._object("GET", f"staff/{staff_id}.json", "staff")
+        return self._object("GET", f"staff/{_segment(staff_id)}.json", "staff")
 
     def iter_groups(self) -> Iterator[dict[str, Any]]:
         return self.iter_list("groups.json", "group")
 
     def get_group(self, group_id: int) -> dict[str, Any]:
-        return self._object("GET", f"groups/{group_id}.json", "group")
+        return self._object("GET", f"groups/{_segment(group_id)}.json", "group")
 
     def list_languages(self) -> list[dict[str, Any]]:
         return list(self.iter_list("languages.json", "language"))
+
+
+def _segment(value: int | str) -> str:
+    """An id or case number as one path segment: ``"1/trash"`` must not become ``cases/1/trash.json``."""
+    return quote(str(value), safe="")
 
 
 @contextmanager

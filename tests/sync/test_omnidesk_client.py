@@ -170,6 +170,12 @@ def test_case_number_falls_back_to_a_scan_of_recent_cases(mock_client: Callable[
     assert seen[1].url.params["sort"] == "updated_at_desc"
 
 
+def test_an_id_cannot_reach_another_endpoint(mock_client: Callable[..., Client]) -> None:
+    handler, seen = sequence(answer(200, {"case": {"case_id": 1}}))
+    mock_client(handler).update_case("1/trash", status="closed")
+    assert seen[0].url.raw_path == b"/api/cases/1%2Ftrash.json"  # not PUT cases/1/trash.json
+
+
 def test_a_missing_case_id_does_not_scan(mock_client: Callable[..., Client]) -> None:
     handler, seen = sequence(answer(404, {"error": "case_not_found"}))
     with pytest.raises(NotFoundError) as caught:
