@@ -117,10 +117,16 @@ class Client:
         limit = max(1, min(int(query.pop("limit", 100)), 100))
         page = int(query.pop("page", 1))
         seen = (page - 1) * limit  # total_count counts from the first page, wherever we start
+        previous: list[dict[str, Any]] = []
         while True:
             body = self.request("GET", path, params={**query, "page": page, "limit": limit})
             with _shape_errors("GET", path):
                 items, total = list_items(body, key)
+            if items and items == previous:
+                # an endpoint that ignores ``page`` answers every page alike: the list was complete already
+                logger.warning("/api/%s ignores page: page %d repeats page %d; stopped there", path, page, page - 1)
+                return
+            previous = items
             yield from (with_dates(item) for item in items)
             seen += len(items)
             if not items or len(items) < limit or (total is not None and seen >= total):

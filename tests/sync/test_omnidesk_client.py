@@ -122,10 +122,18 @@ def test_a_list_started_at_a_later_page_stops_at_total_count(mock_client: Callab
 
     def handler(request: httpx.Request) -> httpx.Response:
         pages.append(int(request.url.params["page"]))
-        return answer(200, {**{str(i): {"label": {"label_id": i}} for i in range(10)}, "total_count": 30})
+        page = pages[-1]
+        return answer(200, {**{str(i): {"label": {"label_id": page * 10 + i}} for i in range(10)}, "total_count": 30})
 
     labels = list(mock_client(handler).iter_list("labels.json", "label", {"page": 2, "limit": 10}))
     assert (len(labels), pages) == (20, [2, 3])
+
+
+def test_an_endpoint_that_ignores_page_is_read_once(mock_client: Callable[..., Client]) -> None:
+    full_array = [{"custom_field": {"field_id": n}} for n in range(100)]  # no total_count, a full page each time
+    handler, seen = sequence(answer(200, full_array))
+    assert len(mock_client(handler).list_custom_fields()) == 100
+    assert len(seen) == 2
 
 
 def test_array_pages_stop_on_a_short_page(mock_client: Callable[..., Client]) -> None:
