@@ -110,26 +110,40 @@ def sandbox_command(host: str, port: int, data: Path, email: str, api_key: str, 
 
 @cli.command("render")
 @click.argument("template_id")
-@click.option("--case-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+@click.option("--case-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="JSON with case, client, staff and fill (see examples/case.json).")
+@click.option("--case", "case_number", metavar="NUMBER",
+              help="Read the case from Omnidesk instead (OMNIDESK_* settings, or the local sandbox).")
 @click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
               help="A fill-in variable of the template; repeat for several.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="The DOCX to write (default: TEMPLATE_CASE.docx here).")
 @click.option("--pdf", is_flag=True, help="Also convert to PDF with LibreOffice, beside the DOCX.")
 @click.option("--templates", "path", type=click.Path(path_type=Path), help="Templates folder.")
-def render_command(template_id: str, case_file: Path, variables: tuple[str, ...], out: Path | None,
-                   pdf: bool, path: Path | None) -> None:
+def render_command(template_id: str, case_file: Path | None, case_number: str | None, variables: tuple[str, ...],
+                   out: Path | None, pdf: bool, path: Path | None) -> None:
     """Print one reply on the letterhead: the template filled from the case, as DOCX (and PDF)."""
-    from omnidesk_macros.letter.job import render_case
+    from omnidesk_macros.letter.job import render_case, render_with
 
+    if (case_file is None) == (case_number is None):
+        raise click.UsageError("give the case either as --case-file CASE.json or as --case NUMBER")
     fill = {}
     for item in variables:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
             raise click.BadParameter(f"'{item}' is not NAME=VALUE", param_hint="--var")
         fill[name.strip()] = value
-    letter = render_case(path or default_templates_dir(), template_id, case_file, fill, out, pdf)
+    root = path or default_templates_dir()
+    if case_file is not None:
+        letter = render_case(root, template_id, case_file, fill, out, pdf)
+    else:
+        from sync.case_context import context_from_case
+        from sync.client import Client
+
+        with Client(on_wait=lambda message: click.echo(message, err=True)) as omnidesk:
+            letter = render_with(root, template_id,
+                                 lambda sources: context_from_case(omnidesk, sources, str(case_number)),
+                                 fill, out, pdf)
     click.echo(letter.docx)
     if letter.pdf:
         click.echo(letter.pdf)

@@ -1,19 +1,20 @@
-"""The `render` command's work as one library call: case file in, letter (and PDF) out.
+"""The `render` command's work as one library call: a case in, letter (and PDF) out.
 
-    load_sources → read_case_file → render_letter → write_atomic → convert_to_pdf (optional)
+    load_sources → the case (a JSON file, or Omnidesk) → render_letter → write_atomic → convert_to_pdf
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..context import LetterContext
 from ..errors import RenderError
 from ..loader import load_sources
+from ..model import SourceSet
 from .pdf import convert_to_pdf
 from .provenance import source_commit
 from .render import render_letter, write_atomic
@@ -62,11 +63,23 @@ def render_case(
     pdf: bool = False,
 ) -> RenderedLetter:
     """Render one letter from the templates in ``root`` for the case in ``case_file``."""
+    return render_with(root, template_id, lambda _: read_case_file(case_file), variables, out, pdf)
+
+
+def render_with(
+    root: Path,
+    template_id: str,
+    load_context: Callable[[SourceSet], LetterContext],
+    variables: Mapping[str, str] | None = None,
+    out: Path | None = None,
+    pdf: bool = False,
+) -> RenderedLetter:
+    """Render one letter for the context ``load_context`` builds (from a file, or from Omnidesk)."""
     sources = load_sources(root)
     template = sources.template(template_id)
     if sources.company is None:
         raise RenderError(f"{root}/company.yaml has no company block; the letterhead cannot be printed")
-    ctx = read_case_file(case_file)
+    ctx = load_context(sources)
     if variables:
         ctx = ctx.with_fill(variables)
     data = render_letter(template, ctx, sources.company, staff=sources.staff,

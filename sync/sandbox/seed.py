@@ -139,7 +139,7 @@ def _seed_cases(store: Store) -> None:
     for n in range(CASE_COUNT):
         subject, topic = SUBJECTS[n % len(SUBJECTS)]
         user_id = USERS[n % len(USERS)][0]
-        staff_id = STAFF[2 + n % 2][0]
+        staff_id = STAFF[1 + n % 3][0]  # the signatory of company.yaml and the two ЦОК specialists
         status = STATUSES[n % 3]
         created = BASE_TIME + timedelta(days=n // 2, hours=n % 5, minutes=7 * n)
         updated = created + timedelta(hours=3)

@@ -1,0 +1,84 @@
+"""The letter's placeholder context read from an Omnidesk case (ТЗ 2.5: data filled in automatically).
+
+    case (number, created_at, staff, custom fields) + its user (name, email, phone, custom fields)
+      + the live custom-field definitions, matched to card.yaml by title → LetterContext
+
+The card says which field feeds which placeholder (``context:``); built-in attributes come from the case
+and user objects, custom fields from ``cf_<id>`` values found through the live definitions.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from omnidesk_macros.context import LetterContext
+from omnidesk_macros.errors import RenderError
+from omnidesk_macros.model import CardField, SourceSet
+
+from .client import Client
+from .resources import CustomField
+
+# Built-in Omnidesk attributes a card field may stand for: (object, key) holding the value.
+_BUILTIN_SOURCES = {
+    "case_number": ("case", "case_number"),
+    "created_at": ("case", "created_at"),
+    "user_full_name": ("user", "user_full_name"),
+    "user_email": ("user", "user_email"),
+    "user_phone": ("user", "user_phone"),
+}
+
+
+def context_from_case(client: Client, sources: SourceSet, case_ref: str) -> LetterContext:
+    """Fetch the case and its subscriber and build the context; missing data is left empty for the
+    renderer, which names every gap at once."""
+    case = client.get_case(case_ref)
+    user = client.get_user(case["user_id"]) if case.get("user_id") else {}
+    live = {f.title.casefold(): f for f in client.list_custom_fields()}
+    objects = {"case": case, "user": user}
+    data: dict[str, dict[str, Any]] = {"case": {}, "client": {}, "staff": {}, "fill": {}}
+    for card_field in sources.card:
+        if not card_field.context:
+            continue
+        value = _field_value(card_field, objects, live)
+        if value in (None, ""):
+            continue
+        section, name = card_field.context.split(".", 1)
+        data[section][name] = value
+    data["case"].setdefault("number", case.get("case_number", ""))
+    data["case"].setdefault("date", _as_date(case.get("created_at")))
+    if not data["staff"].get("full_name") and case.get("staff_id"):
+        staff = client.get_staff(case["staff_id"])
+        data["staff"]["full_name"] = staff.get("staff_full_name", "")
+        signer = next((s for s in sources.staff if s.email and s.email == staff.get("staff_email")), None)
+        if signer:
+            data["staff"]["position"] = signer.position
+    if data["case"]["date"] is None:
+        raise RenderError(f"Omnidesk case {case_ref} has no creation date; cannot date the letter")
+    data["case"]["date"] = data["case"]["date"].isoformat()
+    return LetterContext.from_mapping(data, origin=f"Omnidesk case {case.get('case_number', case_ref)}")
+
+
+def _field_value(card_field: CardField, objects: dict[str, dict[str, Any]], live: dict[str, CustomField]) -> Any:
+    if card_field.builtin:
+        where = _BUILTIN_SOURCES.get(card_field.builtin)
+        if where is None:
+            return None
+        value = objects[where[0]].get(where[1])
+        return _as_date(value) if card_field.builtin == "created_at" else value
+    definition = live.get(card_field.title.casefold())
+    if definition is None:
+        return None
+    holder = objects["case" if definition.field_level == "case" else "user"]
+    value = (holder.get("custom_fields") or {}).get(definition.key)
+    if definition.field_type == "select":
+        return definition.option_label(value)
+    return None if isinstance(value, bool) else value
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return None
