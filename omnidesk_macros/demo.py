@@ -1,7 +1,8 @@
 """The main job on its embedded default, end to end on this machine, no account needed.
 
     validate templates_src → print every letter for a sample case → start the bundled Omnidesk sandbox
-    (SQLite) → read its custom fields and macros through the real client → compare with the card
+    (SQLite) → read its custom fields and macros through the real client → compare with the card →
+    print a letter for a case read from the sandbox, as `render --case` does
 
 It is what a new administrator runs first; each stage uses the same library calls as the commands.
 """
@@ -13,13 +14,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .context import LetterContext
+from .errors import RenderError
 from .letter.provenance import source_commit
 from .letter.render import render_letter, write_atomic
 from .loader import load_sources
 from .model import SourceSet
 from .validate import SAMPLE_CONTEXT, SAMPLE_FILL
+
+if TYPE_CHECKING:
+    from sync.client import Client
 
 
 @dataclass
@@ -31,6 +37,7 @@ class DemoReport:
     live_fields: list[str] = field(default_factory=list)
     missing_fields: list[str] = field(default_factory=list)
     live_macros: int = 0
+    case_letter: Path | None = None
 
 
 def sample_context(case_file: Path | None) -> LetterContext:
@@ -59,25 +66,39 @@ def print_letters(sources: SourceSet, ctx: LetterContext, out_dir: Path) -> tupl
     return written, elapsed * 1000
 
 
-def compare_with_sandbox(sources: SourceSet, data_file: Path, report: DemoReport) -> None:
-    """Start the bundled sandbox on a free loopback port and read what Omnidesk holds."""
+def compare_with_sandbox(sources: SourceSet, data_file: Path, out_dir: Path, report: DemoReport) -> None:
+    """Start the bundled sandbox on a free loopback port, read what Omnidesk holds, print one case."""
     from sync.client import Client
     from sync.sandbox import SandboxServer
     from sync.settings import OmnideskSettings
 
     with SandboxServer(data_file, port=0).start() as server:
         report.sandbox_url = server.url
-        client = Client(OmnideskSettings(url=server.url))
-        try:
+        with Client(OmnideskSettings(url=server.url)) as client:
             live = {f.title.casefold(): f for f in client.list_custom_fields()}
             report.live_macros = sum(len(c.macros) for c in client.list_macros())
-        finally:
-            client.close()
+            report.case_letter = _print_a_case(client, sources, out_dir)
     for card_field in sources.card:
         if card_field.builtin:
             continue
         label = f"{card_field.title} ({card_field.level}, {card_field.type})"
         (report.live_fields if card_field.title.casefold() in live else report.missing_fields).append(label)
+
+
+def _print_a_case(client: Client, sources: SourceSet, out_dir: Path) -> Path | None:
+    """The first open case whose employee company.yaml can sign for, printed with «Электронная квитанция»."""
+    from sync.case_context import context_from_case
+
+    if sources.company is None or "e-receipt" not in sources.templates:
+        return None
+    for case in client.iter_cases(status="open"):
+        ctx = context_from_case(client, sources, case["case_number"])
+        try:
+            data = render_letter(sources.templates["e-receipt"], ctx, sources.company, staff=sources.staff)
+        except RenderError:
+            continue  # an employee company.yaml does not list yet; the next case may do
+        return write_atomic(out_dir / f"case-{case['case_number']}.docx", data)
+    return None
 
 
 def run_demo(
@@ -92,9 +113,11 @@ def run_demo(
     letters, report.render_ms = print_letters(sources, sample_context(case_file), out_dir / "letters")
     report.letters = letters
     progress(f"render: {len(letters)} letters in {out_dir / 'letters'} ({report.render_ms:.0f} ms in all)")
-    compare_with_sandbox(sources, out_dir / "sandbox.sqlite3", report)
+    compare_with_sandbox(sources, out_dir / "sandbox.sqlite3", out_dir, report)
     progress(f"sandbox: {report.sandbox_url} — {report.live_macros} macros, "
              f"{len(report.live_fields)} of the card's custom fields present")
     for label in report.missing_fields:
         progress(f"  missing in Omnidesk: {label}")
+    if report.case_letter:
+        progress(f"render --case: {report.case_letter}")
     return report

@@ -27,3 +27,8 @@ def test_demo_prints_every_letter_and_compares_with_the_sandbox(tmp_path: Path) 
     assert lines[2].startswith("sandbox: http://127.0.0.1:")
     assert "  missing in Omnidesk: Комментарий (case, textarea)" in lines
     assert (tmp_path / "out" / "sandbox.sqlite3").is_file()
+    [case_line] = [line for line in lines if line.startswith("render --case: ")]
+    case_letter = Path(case_line.removeprefix("render --case: "))
+    text = "\n".join(p.text for p in docx.Document(str(case_letter)).paragraphs)
+    number = case_letter.stem.removeprefix("case-")
+    assert f"На Ваше обращение № {number} от" in text and "Самарина Н.Н." in text
