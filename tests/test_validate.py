@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from click.testing import CliRunner
 
 from cli import cli
 from omnidesk_macros.validate import validate_sources
-from tests.helpers import build_file_tree
+from tests.helpers import MINIMAL_TREE, build_file_tree
 
 
 def run_validate(root: Path, *args: str) -> tuple[int, str]:
@@ -29,16 +30,8 @@ def reply(front: str, body: str) -> str:
     return f"---\n{front.strip()}\n---\n{body}"
 
 
-GOOD_FRONT = """\
-id: penalties
-title: Пени
-appeal_types: [recalculation, other]
-channels: [letter, reply]
-variables:
-  month:
-    label: Месяц
-    type: month
-    default: case.date | add_months(1)"""
+# The minimal tree's reply, front matter only: each broken case below edits a copy of it.
+GOOD_FRONT = textwrap.dedent(MINIMAL_TREE["replies/penalties.md"]).split("---\n")[1].strip()
 GOOD_BODY = 'Перерасчет будет в {{ fill.month | month_year("prep") }}.\n'
 
 
