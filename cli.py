@@ -42,7 +42,7 @@ def validate_command(path: Path | None, strict: bool, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps({
             "path": str(root),
-            "templates": len(sources.templates) if sources else 0,
+            "templates": len(sources.templates),
             "errors": len(diags.errors),
             "warnings": len(diags.warnings),
             "ok": not failing,
@@ -51,8 +51,7 @@ def validate_command(path: Path | None, strict: bool, fmt: str) -> None:
     else:
         for item in diags.items:
             click.echo(item.format())
-        count = len(sources.templates) if sources else 0
-        click.echo(f"{count} templates, {len(diags.errors)} error(s), {len(diags.warnings)} warning(s)"
+        click.echo(f"{len(sources.templates)} templates, {len(diags.errors)} error(s), {len(diags.warnings)} warning(s)"
                    + (" — warnings count as errors (--strict)" if strict and diags.warnings else ""))
     if failing:
         raise SystemExit(1)

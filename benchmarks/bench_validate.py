@@ -44,8 +44,7 @@ def main() -> None:
                    capture_output=True)
     command = time.perf_counter() - started
 
-    count = len(sources.templates) if sources else 0
-    print(f"templates: {count}, errors: {len(diags.errors)}, warnings: {len(diags.warnings)}")
+    print(f"templates: {len(sources.templates)}, errors: {len(diags.errors)}, warnings: {len(diags.warnings)}")
     print(f"in-process cold run:      {cold * 1000:7.1f} ms")
     print(f"in-process warm, median:  {statistics.median(warm) * 1000:7.1f} ms  ({args.runs} runs)")
     print(f"whole command (new proc): {command * 1000:7.1f} ms")

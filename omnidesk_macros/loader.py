@@ -311,7 +311,7 @@ def load_sources(root: Path | str) -> SourceSet:
     from .validate import validate_sources
 
     sources, diags = validate_sources(Path(root))
-    if diags.errors or sources is None:
+    if diags.errors:
         shown = "\n".join(d.format() for d in diags.errors[:20])
         raise SourceError(f"templates in '{root}' have {len(diags.errors)} error(s):\n{shown}", diags.errors)
     return sources

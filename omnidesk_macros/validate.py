@@ -32,7 +32,8 @@ SAMPLE_CONTEXT = LetterContext(
 SAMPLE_FILL = {"text": "образец", "textarea": "образец", "date": "2026-12-15", "month": "2026-12", "number": "1"}
 
 
-def validate_sources(root: Path) -> tuple[SourceSet | None, Diagnostics]:
+def validate_sources(root: Path) -> tuple[SourceSet, Diagnostics]:
+    """Load and check everything under ``root``; the sources come back even when there are errors."""
     diags = Diagnostics()
     sources, lines = load_raw(root, diags)
     _check_appeal_types(root, lines["appeal_types"], diags)
