@@ -7,6 +7,7 @@ Loading is forgiving: a broken file is reported and skipped, the rest still load
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -286,8 +287,17 @@ def load_templates_dir(root: Path, diags: Diagnostics) -> list[Template]:
     return templates
 
 
-def load_raw(root: Path, diags: Diagnostics) -> tuple[SourceSet, dict[str, Any]]:
-    """Everything loadable, plus the line numbers validation needs to point at entries."""
+@dataclass(frozen=True)
+class Loaded:
+    """What load_raw found, with the positions validation needs to point at entries."""
+
+    appeal_types: list[tuple[AppealType, int]]  # with the line of each id
+    card: list[tuple[CardField, dict[str, tuple[int, int]]]]  # with the position of each key
+    templates: list[Template]  # every template file that parsed, duplicates included
+
+
+def load_raw(root: Path, diags: Diagnostics) -> tuple[SourceSet, Loaded]:
+    """Everything loadable, plus the positions validation needs to point at entries."""
     if not root.is_dir():
         raise SourceError(f"templates folder '{root}' does not exist")
     kinds = load_appeal_types(root, diags)
@@ -302,8 +312,7 @@ def load_raw(root: Path, diags: Diagnostics) -> tuple[SourceSet, dict[str, Any]]
         company=company,
         staff=tuple(staff),
     )
-    lines = {"appeal_types": kinds, "card": card, "templates": templates}
-    return sources, lines
+    return sources, Loaded(kinds, card, templates)
 
 
 def load_sources(root: Path | str) -> SourceSet:

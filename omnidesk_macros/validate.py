@@ -35,10 +35,10 @@ SAMPLE_FILL = {"text": "образец", "textarea": "образец", "date": "
 def validate_sources(root: Path) -> tuple[SourceSet, Diagnostics]:
     """Load and check everything under ``root``; the sources come back even when there are errors."""
     diags = Diagnostics()
-    sources, lines = load_raw(root, diags)
-    _check_appeal_types(root, lines["appeal_types"], diags)
-    _check_card(root, lines["card"], sources, diags)
-    _check_templates(sources, lines["templates"], lines["appeal_types"], diags)
+    sources, loaded = load_raw(root, diags)
+    _check_appeal_types(root, loaded.appeal_types, diags)
+    _check_card(root, loaded.card, sources, diags)
+    _check_templates(sources, loaded.templates, loaded.appeal_types, diags)
     return sources, diags
 
 
