@@ -205,25 +205,50 @@ def missing_data(compiled: Compiled, ctx: LetterContext) -> list[str]:
 CHANNEL_NAMES = ("letter", "reply")
 
 
-def render_body(template: Template, ctx: LetterContext, channel: str = "letter") -> str:
-    """The template's Markdown with every placeholder filled, or a RenderError naming what is missing.
+@dataclass(frozen=True)
+class Prepared:
+    """A template with its fill-in values resolved against one case, and what that case lacks."""
+
+    compiled: Compiled
+    fill: dict[str, Any]
+    missing_context: list[str]  # case/client/staff fields the template reads that are empty
+    missing_fill: list[str]  # required fill-in variables with no value and no default
+
+    @property
+    def missing(self) -> list[str]:
+        return self.missing_context + self.missing_fill
+
+
+def prepare(template: Template, ctx: LetterContext) -> Prepared:
+    """Resolve the fill-in values (defaults evaluated once) and list the gaps, without rendering."""
+    compiled = compile_template(template)
+    fill, missing_fill = resolve_fill(compiled, ctx)
+    return Prepared(compiled, fill, missing_data(compiled, ctx), missing_fill)
+
+
+def render_prepared(prepared: Prepared, ctx: LetterContext, channel: str = "letter") -> str:
+    """The Markdown of a prepared template; the caller has checked that nothing is missing.
 
     ``channel`` is "letter" (printed; the letter has its own opening) or "reply" (a remote answer); a
     template may test it, e.g. to greet only in a remote reply.
     """
     if channel not in CHANNEL_NAMES:
         raise RenderError(f"unknown channel '{channel}'; use letter or reply")
-    compiled = compile_template(template)
-    fill, missing_fill = resolve_fill(compiled, ctx)
-    missing = missing_data(compiled, ctx) + missing_fill
-    if missing:
-        raise RenderError(
-            f"template '{template.id}' needs data the case does not have: {', '.join(missing)}; "
-            "add them to the case file or pass --var NAME=VALUE"
-        )
+    compiled = prepared.compiled
     try:
-        return compiled.jinja.render(case=ctx.case, client=ctx.client, staff=ctx.staff, fill=fill,
+        return compiled.jinja.render(case=ctx.case, client=ctx.client, staff=ctx.staff, fill=prepared.fill,
                                      channel=channel)
     except (jinja2.TemplateError, ValueError, TypeError, OverflowError) as exc:
         # Raised by a filter or a placeholder misused in the source; validate catches these earlier.
-        raise RenderError(f"template '{template.id}' failed to render: {exc}") from exc
+        raise RenderError(f"template '{compiled.template.id}' failed to render: {exc}") from exc
+
+
+def render_body(template: Template, ctx: LetterContext, channel: str = "letter") -> str:
+    """The template's Markdown with every placeholder filled, or a RenderError naming what is missing."""
+    prepared = prepare(template, ctx)
+    if prepared.missing:
+        raise RenderError(
+            f"template '{template.id}' needs data the case does not have: {', '.join(prepared.missing)}; "
+            "add them to the case file or pass --var NAME=VALUE"
+        )
+    return render_prepared(prepared, ctx, channel)

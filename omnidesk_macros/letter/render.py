@@ -1,7 +1,8 @@
 """One printable reply: template + case → a DOCX on the letterhead, complete or not at all.
 
     check   every datum the letter and the template need, all missing ones reported at once
-    body    engine.render_body → markup.parse_blocks (values arrive Markdown-escaped)
+    body    engine.prepare (once, with the check) → engine.render_prepared → markup.parse_blocks
+            (values arrive Markdown-escaped)
     compose № line, recipient block, title, salutation, opening, body, signature (Приложение №2)
     package the cached letterhead parts + this letter's document, numbering and properties
 
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from .. import russian
 from ..context import PLACEHOLDERS, LetterContext
-from ..engine import compile_template, missing_data, render_body, resolve_fill
+from ..engine import Prepared, prepare, render_prepared
 from ..errors import RenderError
 from ..markup import Block, MarkupError, parse_blocks
 from ..model import Company, Signatory, Template
@@ -68,25 +69,25 @@ def resolve_signatory(
 
 
 def check_letter(template: Template, ctx: LetterContext, signatory: Signatory | None,
-                 staff: Sequence[Signatory]) -> Signatory:
-    """The signatory, or one RenderError naming every datum the letter and the template lack."""
+                 staff: Sequence[Signatory]) -> tuple[Signatory, Prepared]:
+    """The signatory and the prepared body, or one RenderError naming every datum the letter and the
+    template lack."""
     if "letter" not in template.channels:
         raise RenderError(f"template '{template.id}' is not meant for printed letters "
                           f"(channels: {', '.join(template.channels) or 'none'})")
     missing = [_label(root, attr) for root, attr in LETTER_FIELDS if not getattr(getattr(ctx, root), attr)]
     signer, missing_signer = resolve_signatory(ctx, signatory, staff)
     missing += missing_signer
-    compiled = compile_template(template)
-    _, missing_fill = resolve_fill(compiled, ctx)
-    missing += [m for m in missing_data(compiled, ctx) if m not in missing] + missing_fill
+    prepared = prepare(template, ctx)
+    missing += [m for m in prepared.missing_context if m not in missing] + prepared.missing_fill
     if missing or signer is None:
-        hint = "add them to the case file" + (" or pass --var NAME=VALUE" if missing_fill else "")
+        hint = "add them to the case file" + (" or pass --var NAME=VALUE" if prepared.missing_fill else "")
         raise RenderError(f"letter '{template.id}' needs data the case does not have: {', '.join(missing)}; {hint}")
-    return signer
+    return signer, prepared
 
 
-def body_blocks(template: Template, ctx: LetterContext) -> list[Block]:
-    text = render_body(template, ctx)
+def body_blocks(template: Template, ctx: LetterContext, prepared: Prepared) -> list[Block]:
+    text = render_prepared(prepared, ctx)
     try:
         return parse_blocks(text)
     except MarkupError as exc:
@@ -127,8 +128,8 @@ def render_letter(
     created: datetime | None = None,
 ) -> bytes:
     """The DOCX bytes of the reply, or a RenderError; never a letter with a hole in it."""
-    signer = check_letter(template, ctx, signatory, staff)
-    blocks = body_blocks(template, ctx)
+    signer, prepared = check_letter(template, ctx, signatory, staff)
+    blocks = body_blocks(template, ctx, prepared)
     document, numbering = document_xml(ctx, signer, blocks)
     properties = {
         "template_id": template.id,
