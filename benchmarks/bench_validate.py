@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from omnidesk_macros.engine import compile_template  # noqa: E402
+from omnidesk_macros.placeholders import compile_template  # noqa: E402
 from omnidesk_macros.validate import validate_sources  # noqa: E402
 
 

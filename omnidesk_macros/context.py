@@ -99,7 +99,7 @@ class CaseInfo:
 
 
 @dataclass(frozen=True)
-class Client:
+class Subscriber:
     full_name: str = ""
     address: str = ""
     account: str = ""
@@ -116,7 +116,7 @@ class Staff:
 @dataclass(frozen=True)
 class LetterContext:
     case: CaseInfo
-    client: Client
+    client: Subscriber
     staff: Staff
     fill: Mapping[str, str] = field(default_factory=dict)  # raw values, typed per template on render
 
@@ -154,7 +154,7 @@ class LetterContext:
         fill = {str(k): clean_text(v, f"{origin}: fill.{k}", 5000, multiline=True) for k, v in fill_raw.items()}
         return cls(
             case=CaseInfo(number=sections["case"]["number"], date=case_date),
-            client=Client(**sections["client"]),
+            client=Subscriber(**sections["client"]),
             staff=Staff(**sections["staff"]),
             fill=fill,
         )

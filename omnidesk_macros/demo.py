@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .atomic_file import write_atomic
 from .context import LetterContext
 from .errors import RenderError
 from .letter.provenance import source_commit
-from .letter.render import render_letter, write_atomic
+from .letter.render import render_letter
 from .loader import load_sources
 from .model import SourceSet
 from .validate import SAMPLE_CONTEXT, SAMPLE_FILL
@@ -52,6 +53,7 @@ def print_letters(sources: SourceSet, ctx: LetterContext, out_dir: Path) -> tupl
     if sources.company is None:
         return [], 0.0
     commit = source_commit(sources.root)
+    out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     elapsed = 0.0
     for template in sorted(sources.templates.values(), key=lambda t: t.id):

@@ -13,6 +13,7 @@ from typing import Any
 
 from .diagnostics import Diagnostics
 from .errors import SourceError
+from .located_yaml import Located, YamlSyntaxError, parse_yaml
 from .model import (
     APPEAL_TYPE_KEYS,
     CARD_FIELD_KEYS,
@@ -32,7 +33,6 @@ from .model import (
     Variable,
 )
 from .schema import check_mapping, report_duplicate_keys
-from .yamlsrc import Located, YamlSyntaxError, parse_yaml
 
 APPEAL_TYPES_FILE = "appeal_types.yaml"
 CARD_FILE = "card.yaml"

@@ -15,7 +15,7 @@ from markdown_it.token import Token
 
 _MD = MarkdownIt("commonmark", {"html": True}).enable("table")
 _BR_TAGS = {"<br>", "<br/>", "<br />"}
-# A line break inside a placeholder's value. The engine prints a value's newlines as this character, which
+# A line break inside a placeholder's value. The placeholder renderer prints a value's newlines as this character, which
 # Markdown treats as text, so a multi-line value can neither end a table row nor start a new block.
 LINE_BREAK = "\u2028"
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .diagnostics import Diagnostics, did_you_mean
-from .yamlsrc import Located, Path_
+from .located_yaml import KeyPath, Located
 
 _TYPE_NAMES = {
     "str": "a string",
@@ -51,7 +51,7 @@ def _kind_ok(kind: str, value: Any) -> bool:
 
 def check_mapping(
     doc: Located,
-    path: Path_,
+    path: KeyPath,
     schema: Mapping[str, Key],
     file: str,
     diags: Diagnostics,
@@ -98,7 +98,7 @@ def report_duplicate_keys(doc: Located, file: str, diags: Diagnostics) -> None:
         diags.error(file, line, col, f"duplicate key '{key_path[-1]}'", "YAML keeps only the last one; remove one")
 
 
-def _get(data: Any, path: Path_) -> Any:
+def _get(data: Any, path: KeyPath) -> Any:
     for part in path:
         data = data[part]
     return data

@@ -13,19 +13,19 @@ from pathlib import Path
 
 import jinja2
 
-from .context import PLACEHOLDERS, CaseInfo, Client, LetterContext, Staff
+from .context import PLACEHOLDERS, CaseInfo, LetterContext, Staff, Subscriber
 from .diagnostics import Diagnostics, did_you_mean
-from .engine import ENV, ROOTS, Ref, parse_expression, references, render_body
 from .errors import RenderError
 from .loader import APPEAL_TYPES_FILE, CARD_FILE, display_path, load_raw
 from .markup import check_markup
 from .model import AppealType, CardField, SourceSet, Template
+from .placeholders import ENV, ROOTS, Ref, parse_expression, references, render_body
 
 KNOWN_PATHS = [f"{root}.{attr}" for root, attrs in PLACEHOLDERS.items() for attr in attrs]
 
 SAMPLE_CONTEXT = LetterContext(
     case=CaseInfo(number="000-000001", date=date(2026, 11, 27)),
-    client=Client(full_name="Образцов Пример Примерович", address="г. Самара, ул. Примерная, д. 1",
+    client=Subscriber(full_name="Образцов Пример Примерович", address="г. Самара, ул. Примерная, д. 1",
                   account="0000000001", email="sample@example.com", phone="+7 000 000-00-00"),
     staff=Staff(full_name="Сотрудникова Проба Тестовна", position="Специалист"),
 )

@@ -11,13 +11,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..atomic_file import write_atomic
 from ..context import LetterContext
 from ..errors import RenderError
 from ..loader import load_sources
 from ..model import SourceSet
 from .pdf import convert_to_pdf
 from .provenance import source_commit
-from .render import render_letter, write_atomic
+from .render import render_letter
 
 MAX_CASE_FILE = 1_000_000  # bytes; a case is a few hundred, anything near this is not a case file
 

@@ -29,7 +29,7 @@ from .docx_writer import (
     text_indent,
     text_run,
 )
-from .package import StaticPart
+from .zip_writer import StaticPart
 
 W_NS = (
     'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '

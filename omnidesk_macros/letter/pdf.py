@@ -15,8 +15,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from ..atomic_file import write_atomic
 from ..errors import ConversionError
-from .render import write_atomic
 
 SOFFICE_ENV = "OMNIDESK_MACROS_SOFFICE"
 INSTALL_HINT = (

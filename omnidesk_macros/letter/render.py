@@ -1,7 +1,7 @@
 """One printable reply: template + case → a DOCX on the letterhead, complete or not at all.
 
     check   every datum the letter and the template need, all missing ones reported at once
-    body    engine.prepare (once, with the check) → engine.render_prepared → markup.parse_blocks
+    body    placeholders.prepare (once, with the check) → placeholders.render_prepared → markup.parse_blocks
             (values arrive Markdown-escaped)
     compose № line, recipient block, title, salutation, opening, body, signature (Приложение №2)
     package the cached letterhead parts + this letter's document, numbering and properties
@@ -12,29 +12,26 @@ the printed «№ 664-245651 от 27.11.2026 г.» ties the paper to the Omnides
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
 from .. import russian
+from ..atomic_file import write_atomic
 from ..context import PLACEHOLDERS, LetterContext
-from ..engine import Prepared, prepare, render_prepared
 from ..errors import RenderError
 from ..markup import Block, MarkupError, parse_blocks
 from ..model import Company, Signatory, Template
+from ..placeholders import Prepared, prepare, render_prepared
 from .docx_writer import BodyWriter, paragraph, text_run
 from .letterhead import SECTION, W_NS, XML_DECL, letterhead_for, numbering_xml
-from .package import dynamic_part, write_zip
 from .provenance import core_xml, custom_xml
+from .zip_writer import dynamic_part, write_zip
 
 # What the letter itself prints besides the template body (spec 2.5): without these it is no reply.
 LETTER_FIELDS = (("case", "number"), ("client", "full_name"), ("client", "address"), ("client", "account"))
 TITLE = "Ответ на обращение"
-_UMASK = os.umask(0o022)  # read once (os.umask can only be read by setting it): mkstemp makes 0600 files
-os.umask(_UMASK)
 
 
 def _label(root: str, attr: str) -> str:
@@ -147,22 +144,6 @@ def render_letter(
         dynamic_part("docProps/core.xml", core),
         dynamic_part("docProps/custom.xml", custom_xml(properties)),
     ))
-
-
-def write_atomic(path: Path, data: bytes) -> Path:
-    """Write via a temporary file in the same folder and os.replace: never a half-written letter."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o666 & ~_UMASK)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def render_letter_to_file(

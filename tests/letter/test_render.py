@@ -11,12 +11,12 @@ from datetime import UTC, datetime
 import pytest
 from docx.oxml.ns import qn
 
+from omnidesk_macros import atomic_file
+from omnidesk_macros.atomic_file import write_atomic
 from omnidesk_macros.context import LetterContext
 from omnidesk_macros.errors import RenderError
 from omnidesk_macros.letter import read_provenance, render_letter
-from omnidesk_macros.letter import render as render_module
 from omnidesk_macros.letter.letterhead import image_size
-from omnidesk_macros.letter.render import write_atomic
 from omnidesk_macros.logo import draw_logo, png_bytes
 from omnidesk_macros.model import Company, Signatory, Variable
 from tests.letter.docx_text import LOGO, make_template, read_letter
@@ -340,12 +340,12 @@ def test_source_commit_from_git_or_the_environment(tmp_path, monkeypatch):
 def test_write_atomic_leaves_the_old_file_or_the_new_one_never_a_part(tmp_path, monkeypatch):
     target = tmp_path / "reply.docx"
     write_atomic(target, b"old letter")
-    assert target.stat().st_mode & 0o777 == 0o666 & ~render_module._UMASK  # not mkstemp's 0600
+    assert target.stat().st_mode & 0o777 == 0o666 & ~atomic_file._UMASK  # not mkstemp's 0600
 
     def failing_replace(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(render_module.os, "replace", failing_replace)
+    monkeypatch.setattr(atomic_file.os, "replace", failing_replace)
     with pytest.raises(OSError, match="No space left"):
         write_atomic(target, b"new letter")
     assert target.read_bytes() == b"old letter"

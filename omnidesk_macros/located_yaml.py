@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-Path_ = tuple[str | int, ...]
+KeyPath = tuple[str | int, ...]
 
 
 class YamlSyntaxError(Exception):
@@ -28,9 +28,9 @@ class Located:
     """Parsed YAML plus positions (1-based, already shifted by the document's line offset)."""
 
     data: Any
-    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    duplicates: list[tuple[Path_, int, int]] = field(default_factory=list)
+    values: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    duplicates: list[tuple[KeyPath, int, int]] = field(default_factory=list)
 
     def value_pos(self, *path: str | int) -> tuple[int, int]:
         """Where the value at ``path`` starts; falls back to the nearest enclosing node."""
@@ -43,7 +43,7 @@ class Located:
         return self.value_pos(*path)
 
     @staticmethod
-    def _nearest(table: dict[Path_, tuple[int, int]], path: Path_) -> tuple[int, int]:
+    def _nearest(table: dict[KeyPath, tuple[int, int]], path: KeyPath) -> tuple[int, int]:
         for cut in range(len(path), -1, -1):
             if path[:cut] in table:
                 return table[path[:cut]]
@@ -71,7 +71,7 @@ def parse_yaml(text: str, line_offset: int = 0) -> Located:
     return located
 
 
-def _walk(node: yaml.Node, path: Path_, out: Located, offset: int) -> None:
+def _walk(node: yaml.Node, path: KeyPath, out: Located, offset: int) -> None:
     out.values[path] = (node.start_mark.line + 1 + offset, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
