@@ -63,7 +63,7 @@ def validate_command(path: Path | None, strict: bool, fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def list_command(path: Path | None, appeal_type: str | None, fmt: str) -> None:
     """Show the appeal types and the templates each offers, as the specialist's popup lists them."""
-    from omnidesk_macros.loader import load_sources
+    from omnidesk_macros.validate import load_sources
 
     sources = load_sources(path or default_templates_dir())
     kinds = [k for k in sources.appeal_types if appeal_type in (None, k.id)]
@@ -156,7 +156,7 @@ def render_command(template_id: str, case_file: Path | None, case_number: str | 
               show_default=True, help="The invented case the sample letters are printed for.")
 def demo_command(out: Path, path: Path | None, case_file: Path) -> None:
     """The main job on the embedded default: validate, print every letter, compare with the sandbox."""
-    from omnidesk_macros.demo import run_demo
+    from sync.demo import run_demo
 
     run_demo(path or default_templates_dir(), out, case_file, progress=click.echo)
 

@@ -15,7 +15,7 @@ import jinja2
 
 from .context import PLACEHOLDERS, CaseInfo, LetterContext, Staff, Subscriber
 from .diagnostics import Diagnostics, did_you_mean
-from .errors import RenderError
+from .errors import RenderError, SourceError
 from .loader import APPEAL_TYPES_FILE, CARD_FILE, display_path, load_raw
 from .markup import check_markup
 from .model import AppealType, CardField, SourceSet, Template
@@ -40,6 +40,15 @@ def validate_sources(root: Path) -> tuple[SourceSet, Diagnostics]:
     _check_card(root, loaded.card, sources, diags)
     _check_templates(sources, loaded.templates, loaded.appeal_types, diags)
     return sources, diags
+
+
+def load_sources(root: Path | str) -> SourceSet:
+    """Load and validate; raises SourceError with every diagnostic when anything is an error."""
+    sources, diags = validate_sources(Path(root))
+    if diags.errors:
+        shown = "\n".join(d.format() for d in diags.errors[:20])
+        raise SourceError(f"templates in '{root}' have {len(diags.errors)} error(s):\n{shown}", diags.errors)
+    return sources
 
 
 def _duplicates(items: list[tuple[str, int]], file: str, what: str, diags: Diagnostics) -> None:

@@ -14,8 +14,8 @@ from pathlib import Path
 from ..atomic_file import write_atomic
 from ..context import LetterContext
 from ..errors import RenderError
-from ..loader import load_sources
 from ..model import SourceSet
+from ..validate import load_sources
 from .pdf import convert_to_pdf
 from .provenance import source_commit
 from .render import render_letter

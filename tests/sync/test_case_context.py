@@ -7,7 +7,7 @@ import pytest
 
 from omnidesk_macros.errors import RenderError
 from omnidesk_macros.letter.render import render_letter
-from omnidesk_macros.loader import load_sources
+from omnidesk_macros.validate import load_sources
 from sync.case_context import context_from_case
 from sync.client import Client
 from tests.helpers import TEMPLATES_SRC

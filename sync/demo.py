@@ -14,19 +14,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from .atomic_file import write_atomic
-from .context import LetterContext
-from .errors import RenderError
-from .letter.provenance import source_commit
-from .letter.render import render_letter
-from .loader import load_sources
-from .model import SourceSet
-from .validate import SAMPLE_CONTEXT, SAMPLE_FILL
+from omnidesk_macros.atomic_file import write_atomic
+from omnidesk_macros.context import LetterContext
+from omnidesk_macros.errors import RenderError
+from omnidesk_macros.letter.provenance import source_commit
+from omnidesk_macros.letter.render import render_letter
+from omnidesk_macros.model import SourceSet
+from omnidesk_macros.validate import SAMPLE_CONTEXT, SAMPLE_FILL, load_sources
 
-if TYPE_CHECKING:
-    from sync.client import Client
+from .case_context import context_from_case
+from .client import Client
+from .sandbox import SandboxServer
+from .settings import OmnideskSettings
 
 
 @dataclass
@@ -70,10 +70,6 @@ def print_letters(sources: SourceSet, ctx: LetterContext, out_dir: Path) -> tupl
 
 def compare_with_sandbox(sources: SourceSet, data_file: Path, out_dir: Path, report: DemoReport) -> None:
     """Start the bundled sandbox on a free loopback port, read what Omnidesk holds, print one case."""
-    from sync.client import Client
-    from sync.sandbox import SandboxServer
-    from sync.settings import OmnideskSettings
-
     with SandboxServer(data_file, port=0).start() as server:
         report.sandbox_url = server.url
         with Client(OmnideskSettings(url=server.url)) as client:
@@ -89,8 +85,6 @@ def compare_with_sandbox(sources: SourceSet, data_file: Path, out_dir: Path, rep
 
 def _print_a_case(client: Client, sources: SourceSet, out_dir: Path) -> Path | None:
     """The first open case whose employee company.yaml can sign for, printed with «Электронная квитанция»."""
-    from sync.case_context import context_from_case
-
     if sources.company is None or "e-receipt" not in sources.templates:
         return None
     for case in client.iter_cases(status="open"):
