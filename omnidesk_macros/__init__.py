@@ -5,13 +5,23 @@ package knows templates and letters, not Omnidesk: it imports no sync, click, ht
 notebook, the CLI and the web print service call it alike. The names below are its public API.
 """
 
+from .catalogue import (
+    AppealTypeEntry,
+    Catalogue,
+    TemplateEntry,
+    VariableEntry,
+    build_catalogue,
+    load_catalogue,
+)
 from .context import CaseInfo, LetterContext, Staff, Subscriber
 from .diagnostics import Diagnostic, Diagnostics
 from .errors import (
     ApiError,
     AuthError,
+    CaseDataError,
     ConfigError,
     ConversionError,
+    DataProblem,
     NotFoundError,
     OmnideskMacrosError,
     PlanConflict,
@@ -22,28 +32,34 @@ from .errors import (
     TransportError,
 )
 from .letter import convert_to_pdf, read_provenance, render_letter, render_letter_to_file, source_commit
+from .letter.printing import PrintedLetter, print_letter, print_letter_for_case_file, read_case_file
 from .loader import default_templates_dir
 from .model import AppealType, CardField, CardOption, Company, Signatory, SourceSet, Template, Variable
-from .validate import load_sources, validate_sources
+from .validate import ValidationReport, load_sources, validate_sources, validation_report
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ApiError",
     "AppealType",
+    "AppealTypeEntry",
     "AuthError",
     "CardField",
     "CardOption",
+    "CaseDataError",
     "CaseInfo",
+    "Catalogue",
     "Company",
     "ConfigError",
     "ConversionError",
+    "DataProblem",
     "Diagnostic",
     "Diagnostics",
     "LetterContext",
     "NotFoundError",
     "OmnideskMacrosError",
     "PlanConflict",
+    "PrintedLetter",
     "RateLimitError",
     "ReadOnlyError",
     "RenderError",
@@ -53,15 +69,24 @@ __all__ = [
     "Staff",
     "Subscriber",
     "Template",
+    "TemplateEntry",
     "TransportError",
+    "ValidationReport",
     "Variable",
+    "VariableEntry",
     "__version__",
+    "build_catalogue",
     "convert_to_pdf",
     "default_templates_dir",
+    "load_catalogue",
     "load_sources",
+    "print_letter",
+    "print_letter_for_case_file",
+    "read_case_file",
     "read_provenance",
     "render_letter",
     "render_letter_to_file",
     "source_commit",
     "validate_sources",
+    "validation_report",
 ]

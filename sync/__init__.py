@@ -5,6 +5,7 @@ The fake Omnidesk (``sync.sandbox``) is apart on purpose: nothing here imports i
 """
 
 from .case_context import context_from_case
+from .case_letter import render_case_letter
 from .client import Attachment, Client, KbKind
 from .resources import CustomField, Macro, MacroAction, MacroCategory
 from .settings import OmnideskSettings
@@ -19,4 +20,5 @@ __all__ = [
     "MacroCategory",
     "OmnideskSettings",
     "context_from_case",
+    "render_case_letter",
 ]

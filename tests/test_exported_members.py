@@ -13,16 +13,19 @@ import pytest
 
 EXPECTED = {
     "omnidesk_macros": [
-        "ApiError", "AppealType", "AuthError", "CardField", "CardOption", "CaseInfo", "Company", "ConfigError",
-        "ConversionError", "Diagnostic", "Diagnostics", "LetterContext", "NotFoundError", "OmnideskMacrosError",
-        "PlanConflict", "RateLimitError", "ReadOnlyError", "RenderError", "Signatory", "SourceError", "SourceSet",
-        "Staff", "Subscriber", "Template", "TransportError", "Variable", "__version__", "convert_to_pdf",
-        "default_templates_dir", "load_sources", "read_provenance", "render_letter", "render_letter_to_file",
-        "source_commit", "validate_sources",
+        "ApiError", "AppealType", "AppealTypeEntry", "AuthError", "CardField", "CardOption", "CaseDataError",
+        "CaseInfo", "Catalogue", "Company", "ConfigError", "ConversionError", "DataProblem", "Diagnostic",
+        "Diagnostics", "LetterContext", "NotFoundError", "OmnideskMacrosError", "PlanConflict",
+        "PrintedLetter", "RateLimitError", "ReadOnlyError", "RenderError", "Signatory", "SourceError",
+        "SourceSet", "Staff", "Subscriber", "Template", "TemplateEntry", "TransportError", "ValidationReport",
+        "Variable", "VariableEntry", "__version__", "build_catalogue", "convert_to_pdf",
+        "default_templates_dir", "load_catalogue", "load_sources", "print_letter",
+        "print_letter_for_case_file", "read_case_file", "read_provenance", "render_letter",
+        "render_letter_to_file", "source_commit", "validate_sources", "validation_report",
     ],
     "sync": [
         "Attachment", "Client", "CustomField", "KbKind", "Macro", "MacroAction", "MacroCategory",
-        "OmnideskSettings", "context_from_case",
+        "OmnideskSettings", "context_from_case", "render_case_letter",
     ],
 }
 
