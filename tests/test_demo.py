@@ -16,10 +16,11 @@ from omnidesk_macros.letter import read_provenance
 from omnidesk_macros.validate import ValidationReport, load_sources
 from sync.demo import validation_line
 from tests.helpers import REPO, TEMPLATES_SRC
+from tests.letter.docx_text import plain
 
 
 def text_of(path: Path) -> str:
-    return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+    return "\n".join(plain(p.text) for p in docx.Document(str(path)).paragraphs)
 
 
 def test_demo_prints_every_letter_and_compares_with_the_sandbox(tmp_path: Path) -> None:
