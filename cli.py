@@ -1,7 +1,9 @@
 """Command line of omnidesk-macros: a thin layer that parses options, calls the library, prints.
 
-Exit codes: 0 success; 1 a domain error (bad templates, a letter that cannot be made, Omnidesk refused);
-2 wrong usage or settings. Anything else is a bug and keeps its traceback.
+Exit codes (mapped here only, from the error's class): 0 success; 1 a domain error (bad templates, a
+letter that cannot be made, Omnidesk refused); 2 wrong usage or settings (ConfigError, click usage).
+Anything else is a bug and keeps its traceback. Hints that name this command line's options are worded
+here too; the library's messages name no flag, since a web form has none.
 """
 
 from __future__ import annotations
@@ -9,18 +11,21 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
-from omnidesk_macros.errors import OmnideskMacrosError
+from omnidesk_macros.errors import CaseDataError, ConfigError, OmnideskMacrosError
 from omnidesk_macros.loader import default_templates_dir
+
+#: exit status per error class; the first class in an error's MRO found here wins, else 1
+EXIT_CODES: dict[type[OmnideskMacrosError], int] = {ConfigError: 2}
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="omnidesk-macros")
 def cli() -> None:
-    """Standard replies of ООО «СКС»: validate the sources, sync them to Omnidesk, print letters."""
+    """Standard replies of ООО «СКС»: validate the sources, list them, print letters on the letterhead
+    (from a case file or an Omnidesk case), and try it all on a local Omnidesk sandbox."""
 
 
 @cli.command("validate")
@@ -34,26 +39,16 @@ def validate_command(path: Path | None, strict: bool, fmt: str) -> None:
     PATH is the templates folder (default: ./templates_src). Exit status: 0 clean, 1 errors
     (with --strict, warnings too).
     """
-    from omnidesk_macros.validate import validate_sources
+    from omnidesk_macros.validate import validation_report
 
-    root = path or default_templates_dir()
-    sources, diags = validate_sources(root)
-    failing = diags.errors + (diags.warnings if strict else [])
+    report = validation_report(path or default_templates_dir(), strict=strict)
     if fmt == "json":
-        click.echo(json.dumps({
-            "path": str(root),
-            "templates": len(sources.templates),
-            "errors": len(diags.errors),
-            "warnings": len(diags.warnings),
-            "ok": not failing,
-            "diagnostics": [d.as_dict() for d in diags.items],
-        }, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
-        for item in diags.items:
+        for item in report.diagnostics:
             click.echo(item.format())
-        click.echo(f"{len(sources.templates)} templates, {len(diags.errors)} error(s), {len(diags.warnings)} warning(s)"
-                   + (" — warnings count as errors (--strict)" if strict and diags.warnings else ""))
-    if failing:
+        click.echo(report.summary() + (" — warnings count as errors (--strict)" if strict and report.warnings else ""))
+    if not report.ok:
         raise SystemExit(1)
 
 
@@ -63,26 +58,21 @@ def validate_command(path: Path | None, strict: bool, fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def list_command(path: Path | None, appeal_type: str | None, fmt: str) -> None:
     """Show the appeal types and the templates each offers, as the specialist's popup lists them."""
-    from omnidesk_macros.loader import load_sources
+    from omnidesk_macros.catalogue import load_catalogue
 
-    sources = load_sources(path or default_templates_dir())
-    kinds = [k for k in sources.appeal_types if appeal_type in (None, k.id)]
-    if appeal_type and not kinds:
-        raise click.BadParameter(f"no appeal type '{appeal_type}'", param_hint="--type")
-    listing: list[dict[str, Any]] = [
-        {"id": k.id, "title": k.title,
-         "templates": [{"id": t.id, "title": t.title, "channels": list(t.channels),
-                        "variables": [v.name for v in t.variables]} for t in sources.templates_for(k.id)]}
-        for k in kinds
-    ]
+    catalogue = load_catalogue(path or default_templates_dir())
+    if appeal_type is not None:
+        only = catalogue.only(appeal_type)
+        if only is None:
+            raise click.BadParameter(f"no appeal type '{appeal_type}'", param_hint="--type")
+        catalogue = only
     if fmt == "json":
-        click.echo(json.dumps(listing, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(catalogue.as_dict(variable_names_only=True), ensure_ascii=False, indent=2))
         return
-    for kind in listing:
-        click.echo(f"{kind['title']}  [{kind['id']}]")
-        for item in kind["templates"]:
-            channels = ", ".join(item["channels"])
-            click.echo(f"    {item['id']:<28} {item['title']}  ({channels})")
+    for kind in catalogue.appeal_types:
+        click.echo(f"{kind.title}  [{kind.id}]")
+        for item in kind.templates:
+            click.echo(f"    {item.id:<28} {item.title}  ({', '.join(item.channels)})")
 
 
 @cli.command("sandbox")
@@ -122,7 +112,7 @@ def sandbox_command(host: str, port: int, data: Path, email: str, api_key: str, 
 def render_command(template_id: str, case_file: Path | None, case_number: str | None, variables: tuple[str, ...],
                    out: Path | None, pdf: bool, path: Path | None) -> None:
     """Print one reply on the letterhead: the template filled from the case, as DOCX (and PDF)."""
-    from omnidesk_macros.letter.job import render_case, render_with
+    from omnidesk_macros.letter.printing import print_letter_for_case_file
 
     if (case_file is None) == (case_number is None):
         raise click.UsageError("give the case either as --case-file CASE.json or as --case NUMBER")
@@ -134,15 +124,13 @@ def render_command(template_id: str, case_file: Path | None, case_number: str | 
         fill[name.strip()] = value
     root = path or default_templates_dir()
     if case_file is not None:
-        letter = render_case(root, template_id, case_file, fill, out, pdf)
+        letter = print_letter_for_case_file(root, template_id, case_file, fill, out, pdf)
     else:
-        from sync.case_context import context_from_case
+        from sync.case_letter import render_case_letter
         from sync.client import Client
 
         with Client(on_wait=lambda message: click.echo(message, err=True)) as omnidesk:
-            letter = render_with(root, template_id,
-                                 lambda sources: context_from_case(omnidesk, sources, str(case_number)),
-                                 fill, out, pdf)
+            letter = render_case_letter(omnidesk, root, template_id, str(case_number), fill, out, pdf)
     click.echo(letter.docx)
     if letter.pdf:
         click.echo(letter.pdf)
@@ -156,9 +144,20 @@ def render_command(template_id: str, case_file: Path | None, case_number: str | 
               show_default=True, help="The invented case the sample letters are printed for.")
 def demo_command(out: Path, path: Path | None, case_file: Path) -> None:
     """The main job on the embedded default: validate, print every letter, compare with the sandbox."""
-    from omnidesk_macros.demo import run_demo
+    from sync.demo import run_demo
 
     run_demo(path or default_templates_dir(), out, case_file, progress=click.echo)
+
+
+def exit_code(exc: OmnideskMacrosError) -> int:
+    return next((EXIT_CODES[k] for k in type(exc).__mro__ if k in EXIT_CODES), 1)
+
+
+def hint(exc: OmnideskMacrosError) -> str:
+    """This command line's own advice for an error, naming its options."""
+    if isinstance(exc, CaseDataError) and any(p.field.startswith("fill.") for p in exc.problems):
+        return "give fill-in values with --var NAME=VALUE"
+    return ""
 
 
 def main() -> None:
@@ -171,8 +170,9 @@ def main() -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except OmnideskMacrosError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        advice = hint(exc)
+        click.echo(f"Error: {exc}" + (f"\n    hint: {advice}" if advice else ""), err=True)
+        sys.exit(exit_code(exc))
     sys.exit(rv if isinstance(rv, int) else 0)
 
 

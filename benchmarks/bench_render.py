@@ -27,11 +27,10 @@ from omnidesk_macros import russian  # noqa: E402
 from omnidesk_macros.context import LetterContext  # noqa: E402
 from omnidesk_macros.letter import render_letter  # noqa: E402
 from omnidesk_macros.letter.letterhead import company_lines  # noqa: E402
-from omnidesk_macros.loader import load_sources  # noqa: E402
 from omnidesk_macros.markup import Paragraph, Table, parse_blocks, plain_text  # noqa: E402
 from omnidesk_macros.model import Company, Template  # noqa: E402
 from omnidesk_macros.placeholders import render_body  # noqa: E402
-from omnidesk_macros.validate import SAMPLE_FILL  # noqa: E402
+from omnidesk_macros.validate import SAMPLE_FILL, load_sources  # noqa: E402
 
 P50_TARGET_MS = 4.0
 RATIO_TARGET = 4.0

@@ -17,6 +17,7 @@ downstream (Jinja, the DOCX writer) ever sees a character it cannot print.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .errors import RenderError
+from .errors import CaseDataError, DataProblem, RenderError
 
 # name → (description, maximum length); the order is the documented order.
 PLACEHOLDERS: dict[str, dict[str, tuple[str, int]]] = {
@@ -45,6 +46,8 @@ PLACEHOLDERS: dict[str, dict[str, tuple[str, int]]] = {
     },
 }
 FILL_MAX_LENGTH = {"text": 1000, "textarea": 5000, "date": 10, "month": 7, "number": 20}
+# Raw fill-in values are bounded per type when a template types them; this only keeps absurd input out.
+FILL_RAW_MAX = 100_000
 OPTIONAL_CLIENT_FIELDS = ("email", "phone")
 
 # C0/C1 controls, surrogates and the XML-forbidden noncharacters; tab and newline are folded to spaces.
@@ -52,12 +55,24 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe
 _SPACES = re.compile(r"[ \t\r\n\u2028\u2029]+")
 
 
-def clean_text(value: object, where: str, max_length: int, multiline: bool = False) -> str:
-    """Printable text or a RenderError naming ``where``. Never silently truncates."""
+def text_issue(value: object, max_length: int, multiline: bool = False,
+               numbers: bool = False) -> tuple[str, str | None]:
+    """``value`` as printable text, and what is wrong with it (None when nothing is). Never truncates.
+
+    A JSON number with a fraction or an exponent is refused unless ``numbers`` allows it (a fill-in
+    number): an account number read as a float has already lost digits (1.2345678901234567e+19), and NaN
+    or Infinity is no text at all.
+    """
     if value is None:
-        return ""
+        return "", None
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return "", f"is {value!r}, not a value a letter can print"
+        if not numbers:
+            return "", (f"is the number {value!r}; write it as text in quotes, "
+                        "since a number with a fraction or exponent loses digits")
     if not isinstance(value, str | int | float) or isinstance(value, bool):
-        raise RenderError(f"{where} must be text, got {type(value).__name__}")
+        return "", f"must be text, got {type(value).__name__}"
     text = unicodedata.normalize("NFC", str(value))
     text = _FORBIDDEN.sub("", text)
     if multiline:
@@ -66,7 +81,15 @@ def clean_text(value: object, where: str, max_length: int, multiline: bool = Fal
     else:
         text = _SPACES.sub(" ", text).strip()
     if len(text) > max_length:
-        raise RenderError(f"{where} is {len(text)} characters long; at most {max_length} fit in a letter")
+        return text, f"is {len(text)} characters long; at most {max_length} fit in a letter"
+    return text, None
+
+
+def clean_text(value: object, where: str, max_length: int, multiline: bool = False) -> str:
+    """Printable text or a RenderError naming ``where``."""
+    text, issue = text_issue(value, max_length, multiline)
+    if issue:
+        raise RenderError(f"{where} {issue}")
     return text
 
 
@@ -79,6 +102,14 @@ def check_year(value: date, where: str) -> date:
     if not MIN_YEAR <= value.year <= MAX_YEAR:
         raise RenderError(f"{where} is {value.isoformat()}; a letter takes dates from {MIN_YEAR} to {MAX_YEAR}")
     return value
+
+
+def date_issue(value: object) -> tuple[date | None, str | None]:
+    """An ISO date, or what is wrong with ``value``."""
+    try:
+        return parse_iso_date(value, ""), None
+    except RenderError as exc:
+        return None, str(exc).strip()
 
 
 def parse_iso_date(value: object, where: str) -> date:
@@ -95,7 +126,7 @@ def parse_iso_date(value: object, where: str) -> date:
 @dataclass(frozen=True)
 class CaseInfo:
     number: str
-    date: date
+    date: date | None  # None when the case has none: the letter names it among everything missing
 
 
 @dataclass(frozen=True)
@@ -120,47 +151,67 @@ class LetterContext:
     staff: Staff
     fill: Mapping[str, str] = field(default_factory=dict)  # raw values, typed per template on render
 
+    origin: str = ""  # where the data came from (a case file), named in every CaseDataError
+
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], origin: str = "case file") -> LetterContext:
-        """Build from the JSON shape ``{"case": …, "client": …, "staff": …, "fill": …}``."""
+        """Build from the JSON shape ``{"case": …, "client": …, "staff": …, "fill": …}``.
+
+        Every wrong value is reported at once in one CaseDataError; what is merely missing is left empty,
+        for the letter to name together with everything else its template needs.
+        """
         if not isinstance(data, Mapping):
-            raise RenderError(f"{origin}: expected a JSON object with case, client, staff and fill")
-        unknown = sorted(set(data) - {"case", "client", "staff", "fill"})
-        if unknown:
-            raise RenderError(f"{origin}: unknown section '{unknown[0]}'; expected case, client, staff, fill")
+            raise CaseDataError(f"{origin}: expected a JSON object with case, client, staff and fill",
+                                origin=origin)
+        problems = [DataProblem(str(name), "", "is not a section; expected case, client, staff, fill")
+                    for name in sorted(set(data) - {"case", "client", "staff", "fill"}, key=str)]
         sections: dict[str, dict[str, Any]] = {}
         for section, names in PLACEHOLDERS.items():
             raw = data.get(section) or {}
             if not isinstance(raw, Mapping):
-                raise RenderError(f"{origin}: '{section}' must be an object")
-            extra = sorted(set(raw) - set(names))
-            if extra:
-                raise RenderError(
-                    f"{origin}: unknown field '{section}.{extra[0]}'; known: "
-                    + ", ".join(f"{section}.{n}" for n in names)
-                )
-            sections[section] = {
-                name: clean_text(raw.get(name), f"{origin}: {section}.{name}", limit)
-                for name, (_, limit) in names.items()
-                if not (section == "case" and name == "date")
-            }
-        case_raw = data.get("case") or {}
-        if "date" not in case_raw or case_raw.get("date") in (None, ""):
-            raise RenderError(f"{origin}: case.date is missing; give the appeal date as 2026-11-27")
-        case_date = parse_iso_date(case_raw["date"], f"{origin}: case.date")
+                problems.append(DataProblem(section, "", "must be an object"))
+                raw = {}
+            known = ", ".join(f"{section}.{n}" for n in names)
+            problems += [DataProblem(f"{section}.{name}", "", f"is not a known field (known: {known})")
+                         for name in sorted(set(raw) - set(names), key=str)]
+            values: dict[str, Any] = {}
+            for name, (label, limit) in names.items():
+                value: object
+                if section == "case" and name == "date":
+                    value, issue = (None, None) if raw.get(name) in (None, "") else date_issue(raw[name])
+                else:
+                    value, issue = text_issue(raw.get(name), limit)
+                if issue:
+                    problems.append(DataProblem(f"{section}.{name}", label, issue))
+                values[name] = value
+            sections[section] = values
         fill_raw = data.get("fill") or {}
+        fill: dict[str, str] = {}
         if not isinstance(fill_raw, Mapping):
-            raise RenderError(f"{origin}: 'fill' must be an object of name → value")
-        fill = {str(k): clean_text(v, f"{origin}: fill.{k}", 5000, multiline=True) for k, v in fill_raw.items()}
+            problems.append(DataProblem("fill", "", "must be an object of name → value"))
+            fill_raw = {}
+        for key, value in fill_raw.items():
+            fill[str(key)], issue = text_issue(value, FILL_RAW_MAX, multiline=True, numbers=True)
+            if issue:
+                problems.append(DataProblem(f"fill.{key}", "", issue))
+        if problems:
+            raise CaseDataError.of(problems, origin)
         return cls(
-            case=CaseInfo(number=sections["case"]["number"], date=case_date),
+            case=CaseInfo(**sections["case"]),
             client=Subscriber(**sections["client"]),
             staff=Staff(**sections["staff"]),
             fill=fill,
+            origin=origin,
         )
 
     def with_fill(self, values: Mapping[str, str]) -> LetterContext:
+        """The same case with fill-in values set (checked per type when a template uses them)."""
         merged = dict(self.fill)
+        problems = []
         for name, value in values.items():
-            merged[name] = clean_text(value, f"--var {name}", 5000, multiline=True)
-        return LetterContext(self.case, self.client, self.staff, merged)
+            merged[name], issue = text_issue(value, FILL_RAW_MAX, multiline=True, numbers=True)
+            if issue:
+                problems.append(DataProblem(f"fill.{name}", "", issue))
+        if problems:
+            raise CaseDataError.of(problems, self.origin)
+        return LetterContext(self.case, self.client, self.staff, merged, self.origin)

@@ -1,9 +1,10 @@
 """The one exception tree of omnidesk-macros.
 
-    OmnideskMacrosError            root; cli.py catches only this and prints "Error: …"
+    OmnideskMacrosError            root; a front end catches only this (cli.py: "Error: …")
     ├── SourceError                templates_src/ does not load or validate (carries diagnostics)
-    ├── RenderError                a letter cannot be produced (missing datum, too long, bad value)
-    │   └── ConversionError        DOCX → PDF conversion failed or LibreOffice is missing
+    ├── RenderError                a letter cannot be produced (a broken template, an unwritable file)
+    │   ├── CaseDataError          bad input: case or fill-in data missing or invalid (carries problems)
+    │   └── ConversionError        DOCX → PDF conversion failed or LibreOffice is missing (names the DOCX)
     ├── ConfigError                settings are missing or wrong (URL, credentials, files)
     ├── ApiError                   Omnidesk answered with an error (method, path, status, code)
     │   ├── AuthError              401/403: wrong staff email or API key, or no access
@@ -14,21 +15,27 @@
     └── PlanConflict               live Omnidesk state changed under a plan; re-plan first
 
 Foreign exceptions (YAML, Jinja, httpx, tenacity, lxml) are translated into these once, at the boundary
-where they happen, with ``raise … from``. Messages say what and where, and how to fix it where we know.
+where they happen, with ``raise … from``. Messages say what and where, and how to fix it where we know,
+but never name a front end's controls (command-line flags, form fields): each front end words its own hint
+from the structured data the error carries, and maps the classes to its own codes (cli.py: exit status;
+the print service: HTTP status, CaseDataError → 400).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .diagnostics import Diagnostic
 
+MISSING = "is missing"
+
 
 class OmnideskMacrosError(Exception):
     """Root of every error this project raises on purpose."""
-
-    exit_code = 1
 
 
 class SourceError(OmnideskMacrosError):
@@ -43,14 +50,63 @@ class RenderError(OmnideskMacrosError):
     """A letter cannot be produced from this template and these data."""
 
 
+@dataclass(frozen=True)
+class DataProblem:
+    """One thing wrong with the data of a case: ``client.address`` (адрес) is missing, ``fill.month`` is
+    not a month. ``field`` is the placeholder path, ``label`` its Russian name for a form, ``issue`` what is
+    wrong (``MISSING`` when there is no value)."""
+
+    field: str
+    label: str
+    issue: str = MISSING
+
+    @property
+    def missing(self) -> bool:
+        return self.issue == MISSING
+
+    @property
+    def name(self) -> str:
+        return f"{self.field} ({self.label})" if self.label else self.field
+
+    def __str__(self) -> str:
+        return self.name if self.missing else f"{self.name} {self.issue}"
+
+
+class CaseDataError(RenderError):
+    """Bad input rather than a bug: the case or its fill-in values lack a datum or hold a wrong one.
+
+    ``problems`` lists every one found (all at once, never only the first); ``origin`` says where the data
+    came from (a case file's name, «Omnidesk case 664-245651»), or is empty.
+    """
+
+    def __init__(self, message: str, problems: Sequence[DataProblem] = (), origin: str = "") -> None:
+        super().__init__(message)
+        self.problems = tuple(problems)
+        self.origin = origin
+
+    @classmethod
+    def of(cls, problems: Sequence[DataProblem], origin: str = "", subject: str = "the case") -> CaseDataError:
+        """One error listing ``problems``: first what is missing, then what is wrong."""
+        missing = [p.name for p in problems if p.missing]
+        wrong = [str(p) for p in problems if not p.missing]
+        text = subject
+        if missing:
+            text += " needs data the case does not have: " + ", ".join(missing)
+        if wrong:
+            text += (" and" if missing else "") + " has wrong values: " + "; ".join(wrong)
+        return cls(f"{origin}: {text}" if origin else text, problems, origin)
+
+
 class ConversionError(RenderError):
-    """The DOCX could not be converted to PDF."""
+    """The DOCX could not be converted to PDF; ``docx`` is where the letter itself was left, if written."""
+
+    def __init__(self, message: str, docx: Path | None = None) -> None:
+        super().__init__(message)
+        self.docx = docx
 
 
 class ConfigError(OmnideskMacrosError):
     """Settings are missing or invalid."""
-
-    exit_code = 2
 
 
 class ApiError(OmnideskMacrosError):

@@ -314,13 +314,3 @@ def load_raw(root: Path, diags: Diagnostics) -> tuple[SourceSet, Loaded]:
     )
     return sources, Loaded(kinds, card, templates)
 
-
-def load_sources(root: Path | str) -> SourceSet:
-    """Load and validate; raises SourceError with every diagnostic when anything is an error."""
-    from .validate import validate_sources
-
-    sources, diags = validate_sources(Path(root))
-    if diags.errors:
-        shown = "\n".join(d.format() for d in diags.errors[:20])
-        raise SourceError(f"templates in '{root}' have {len(diags.errors)} error(s):\n{shown}", diags.errors)
-    return sources

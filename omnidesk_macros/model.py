@@ -179,6 +179,6 @@ class SourceSet:
         try:
             return self.templates[template_id]
         except KeyError:
-            hint = did_you_mean(template_id, self.templates) or "run `omnidesk-macros list` to see the ids"
+            hint = did_you_mean(template_id, self.templates) or "the list of templates shows every id"
             raise SourceError(f"no template with id '{template_id}' in {self.root}; {hint}") from None
 

@@ -19,8 +19,8 @@ from jinja2 import StrictUndefined, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from . import russian
-from .context import FILL_MAX_LENGTH, PLACEHOLDERS, LetterContext, check_year, clean_text, parse_iso_date
-from .errors import RenderError
+from .context import FILL_MAX_LENGTH, PLACEHOLDERS, LetterContext, check_year, clean_text, date_issue
+from .errors import CaseDataError, DataProblem, RenderError
 from .markup import LINE_BREAK
 from .model import Template, Variable
 
@@ -113,6 +113,7 @@ class Compiled:
     jinja: jinja2.Template
     refs: tuple[Ref, ...]  # of the body and of the defaults of the variables it uses
     defaults: Mapping[str, Callable[..., Any]]
+    default_refs: Mapping[str, tuple[Ref, ...]]  # what each default reads
 
 
 @lru_cache(maxsize=256)
@@ -122,55 +123,72 @@ def compile_template(template: Template) -> Compiled:
         jinja = ENV.from_string(template.body)
         refs = list(references(ENV.parse(template.body)))
         defaults = {}
+        default_refs = {}
         for var in template.variables:
             if var.default is not None:
                 defaults[var.name] = ENV.compile_expression(str(var.default), undefined_to_none=False)
-                refs.extend(references(parse_expression(str(var.default))))
+                default_refs[var.name] = tuple(references(parse_expression(str(var.default))))
+                refs.extend(default_refs[var.name])
     except jinja2.TemplateError as exc:
-        raise RenderError(
-            f"template '{template.id}' does not compile ({exc}); run `omnidesk-macros validate`"
-        ) from exc
-    return Compiled(template, jinja, tuple(refs), defaults)
+        raise RenderError(f"template '{template.id}' does not compile ({exc}); validate the templates") from exc
+    return Compiled(template, jinja, tuple(refs), defaults, default_refs)
 
 
-def typed_fill(var: Variable, raw: str, template_id: str) -> Any:
-    """A fill-in value as the template uses it: text, a date, the first day of a month, a number."""
-    where = f"fill.{var.name} ({var.label})"
-    limit = FILL_MAX_LENGTH[var.type]
-    if len(raw) > limit:
-        raise RenderError(f"{where} is {len(raw)} characters long; at most {limit} allowed")
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_DATE_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def typed_fill(var: Variable, raw: str) -> tuple[Any, str | None]:
+    """A fill-in value as the template uses it (text, a date, the first day of a month, a number), or
+    what is wrong with ``raw``."""
+    text = raw.strip()
     match var.type:
         case "date":
-            return parse_iso_date(raw, where)
+            return date_issue(text)
         case "month":
-            match_ = re.fullmatch(r"(\d{4})-(\d{2})(-\d{2})?", raw.strip())
-            if not match_ or not 1 <= int(match_.group(2)) <= 12:
-                raise RenderError(f"{where} must be a month like 2026-12, got {raw[:40]!r}")
-            return check_year(date(max(int(match_.group(1)), 1), int(match_.group(2)), 1), where)
+            found = _MONTH.fullmatch(text)
+            if found and 1 <= int(found.group(2)) <= 12:
+                first = date(max(int(found.group(1)), 1), int(found.group(2)), 1)
+                return date_issue(first.isoformat())
+            what = " (a date: give the year and month only)" if _DATE_LIKE.fullmatch(text) else ""
+            return None, f"must be a month written like 2026-11, got {text[:40]!r}{what}"
         case "number":
             try:
-                return int(raw) if re.fullmatch(r"[+-]?\d+", raw.strip()) else float(raw.replace(",", "."))
+                return (int(text) if re.fullmatch(r"[+-]?\d+", text) else float(text.replace(",", "."))), None
             except ValueError:
-                raise RenderError(f"{where} must be a number, got {raw[:40]!r}") from None
-        case _:
-            return raw
+                return None, f"must be a number like 15 or 2,5, got {text[:40]!r}"
+    limit = FILL_MAX_LENGTH[var.type]
+    if len(raw) > limit:
+        return None, f"is {len(raw)} characters long; at most {limit} allowed for {var.type}"
+    return raw, None
 
 
-def resolve_fill(compiled: Compiled, ctx: LetterContext) -> tuple[dict[str, Any], list[str]]:
-    """Typed fill-in values (given, else default), and the names of required ones still empty."""
+def _reads_missing(refs: tuple[Ref, ...], ctx: LetterContext) -> bool:
+    return any(ref.root in PLACEHOLDERS and ref.attr in PLACEHOLDERS[ref.root]
+               and getattr(getattr(ctx, ref.root), ref.attr) in ("", None) for ref in refs)
+
+
+def resolve_fill(compiled: Compiled, ctx: LetterContext) -> tuple[dict[str, Any], list[DataProblem]]:
+    """Typed fill-in values (given, else default), and every problem with them: unknown names, wrong
+    values, required ones still empty. A default that reads a datum the case lacks stays unset; the
+    missing datum is reported instead."""
     template = compiled.template
-    unknown = sorted(set(ctx.fill) - {v.name for v in template.variables})
-    if unknown:
-        known = ", ".join(v.name for v in template.variables) or "none"
-        raise RenderError(f"template '{template.id}' has no fill-in variable '{unknown[0]}' (it has: {known})")
+    declared = {v.name for v in template.variables}
+    known = ", ".join(v.name for v in template.variables) or "none"
+    problems = [DataProblem(f"fill.{name}", "", f"is not a fill-in variable of '{template.id}' (it has: {known})")
+                for name in sorted(set(ctx.fill) - declared)]
     base = {"case": ctx.case, "client": ctx.client, "staff": ctx.staff}
     values: dict[str, Any] = {}
-    missing: list[str] = []
     for var in template.variables:
         raw = ctx.fill.get(var.name, "")
         if raw.strip():
-            values[var.name] = typed_fill(var, raw, template.id)
+            values[var.name], issue = typed_fill(var, raw)
+            if issue:
+                problems.append(DataProblem(f"fill.{var.name}", var.label, issue))
         elif var.name in compiled.defaults:
+            if _reads_missing(compiled.default_refs[var.name], ctx):
+                values[var.name] = None
+                continue
             try:
                 value = compiled.defaults[var.name](**base)
             except (jinja2.TemplateError, ValueError, TypeError, OverflowError) as exc:
@@ -178,27 +196,26 @@ def resolve_fill(compiled: Compiled, ctx: LetterContext) -> tuple[dict[str, Any]
             if isinstance(value, date):
                 value = check_year(value.replace(day=1) if var.type == "month" else value,
                                    f"default of fill.{var.name} ({var.label})")
-            elif not isinstance(value, date):
+            else:
                 value = clean_text(value, f"default of fill.{var.name}", FILL_MAX_LENGTH["textarea"])
             values[var.name] = value
         elif var.required:
-            missing.append(f"fill.{var.name} ({var.label})")
+            problems.append(DataProblem(f"fill.{var.name}", var.label))
         else:
             values[var.name] = ""
-    return values, missing
+    return values, problems
 
 
-def missing_data(compiled: Compiled, ctx: LetterContext) -> list[str]:
+def missing_data(compiled: Compiled, ctx: LetterContext) -> list[DataProblem]:
     """Context fields the template reads that the case leaves empty."""
-    missing = []
+    missing: list[DataProblem] = []
     for ref in compiled.refs:
         if ref.root in PLACEHOLDERS and ref.attr in PLACEHOLDERS[ref.root]:
             value = getattr(getattr(ctx, ref.root), ref.attr)
             if value in ("", None):
-                label = PLACEHOLDERS[ref.root][ref.attr][0]
-                entry = f"{ref.dotted} ({label})"
-                if entry not in missing:
-                    missing.append(entry)
+                problem = DataProblem(ref.dotted, PLACEHOLDERS[ref.root][ref.attr][0])
+                if problem not in missing:
+                    missing.append(problem)
     return missing
 
 
@@ -211,19 +228,19 @@ class Prepared:
 
     compiled: Compiled
     fill: dict[str, Any]
-    missing_context: list[str]  # case/client/staff fields the template reads that are empty
-    missing_fill: list[str]  # required fill-in variables with no value and no default
+    missing_context: list[DataProblem]  # case/client/staff fields the template reads that are empty
+    fill_problems: list[DataProblem]  # fill-in values missing, unknown or wrong
 
     @property
-    def missing(self) -> list[str]:
-        return self.missing_context + self.missing_fill
+    def problems(self) -> list[DataProblem]:
+        return self.missing_context + self.fill_problems
 
 
 def prepare(template: Template, ctx: LetterContext) -> Prepared:
     """Resolve the fill-in values (defaults evaluated once) and list the gaps, without rendering."""
     compiled = compile_template(template)
-    fill, missing_fill = resolve_fill(compiled, ctx)
-    return Prepared(compiled, fill, missing_data(compiled, ctx), missing_fill)
+    fill, fill_problems = resolve_fill(compiled, ctx)
+    return Prepared(compiled, fill, missing_data(compiled, ctx), fill_problems)
 
 
 def render_prepared(prepared: Prepared, ctx: LetterContext, channel: str = "letter") -> str:
@@ -244,11 +261,8 @@ def render_prepared(prepared: Prepared, ctx: LetterContext, channel: str = "lett
 
 
 def render_body(template: Template, ctx: LetterContext, channel: str = "letter") -> str:
-    """The template's Markdown with every placeholder filled, or a RenderError naming what is missing."""
+    """The template's Markdown with every placeholder filled, or a CaseDataError naming every problem."""
     prepared = prepare(template, ctx)
-    if prepared.missing:
-        raise RenderError(
-            f"template '{template.id}' needs data the case does not have: {', '.join(prepared.missing)}; "
-            "add them to the case file or pass --var NAME=VALUE"
-        )
+    if prepared.problems:
+        raise CaseDataError.of(prepared.problems, ctx.origin, f"template '{template.id}'")
     return render_prepared(prepared, ctx, channel)

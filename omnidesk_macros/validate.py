@@ -8,29 +8,22 @@ can show, a trial render with sample data).
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
-from .context import PLACEHOLDERS, CaseInfo, LetterContext, Staff, Subscriber
-from .diagnostics import Diagnostics, did_you_mean
-from .errors import RenderError
+from .context import PLACEHOLDERS
+from .diagnostics import Diagnostic, Diagnostics, did_you_mean
+from .errors import RenderError, SourceError
 from .loader import APPEAL_TYPES_FILE, CARD_FILE, display_path, load_raw
 from .markup import check_markup
 from .model import AppealType, CardField, SourceSet, Template
 from .placeholders import ENV, ROOTS, Ref, parse_expression, references, render_body
+from .samples import SAMPLE_CONTEXT, SAMPLE_FILL
 
 KNOWN_PATHS = [f"{root}.{attr}" for root, attrs in PLACEHOLDERS.items() for attr in attrs]
-
-SAMPLE_CONTEXT = LetterContext(
-    case=CaseInfo(number="000-000001", date=date(2026, 11, 27)),
-    client=Subscriber(full_name="Образцов Пример Примерович", address="г. Самара, ул. Примерная, д. 1",
-                  account="0000000001", email="sample@example.com", phone="+7 000 000-00-00"),
-    staff=Staff(full_name="Сотрудникова Проба Тестовна", position="Специалист"),
-)
-SAMPLE_FILL = {"text": "образец", "textarea": "образец", "date": "2026-12-15", "month": "2026-12", "number": "1"}
-
 
 def validate_sources(root: Path) -> tuple[SourceSet, Diagnostics]:
     """Load and check everything under ``root``; the sources come back even when there are errors."""
@@ -40,6 +33,62 @@ def validate_sources(root: Path) -> tuple[SourceSet, Diagnostics]:
     _check_card(root, loaded.card, sources, diags)
     _check_templates(sources, loaded.templates, loaded.appeal_types, diags)
     return sources, diags
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The outcome of one `validate` run, as plain data for a terminal, CI or a web page."""
+
+    path: str
+    templates: int
+    diagnostics: tuple[Diagnostic, ...]
+    strict: bool = False  # warnings count as errors
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        """Nothing fails: no error, and no warning when strict."""
+        return not self.errors and not (self.strict and self.warnings)
+
+    @property
+    def clean(self) -> bool:
+        """Neither an error nor a warning."""
+        return not self.diagnostics
+
+    def summary(self) -> str:
+        return f"{self.templates} templates, {len(self.errors)} error(s), {len(self.warnings)} warning(s)"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "templates": self.templates,
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "ok": self.ok,
+            "diagnostics": [d.as_dict() for d in self.diagnostics],
+        }
+
+
+def validation_report(root: Path | str, strict: bool = False) -> ValidationReport:
+    """Validate everything under ``root`` and report it; never raises for a broken template."""
+    sources, diags = validate_sources(Path(root))
+    return ValidationReport(str(root), len(sources.templates), tuple(diags.items), strict)
+
+
+def load_sources(root: Path | str) -> SourceSet:
+    """Load and validate; raises SourceError with every diagnostic when anything is an error."""
+    sources, diags = validate_sources(Path(root))
+    if diags.errors:
+        shown = "\n".join(d.format() for d in diags.errors[:20])
+        raise SourceError(f"templates in '{root}' have {len(diags.errors)} error(s):\n{shown}", diags.errors)
+    return sources
 
 
 def _duplicates(items: list[tuple[str, int]], file: str, what: str, diags: Diagnostics) -> None:

@@ -13,7 +13,6 @@ from datetime import date, datetime
 from typing import Any
 
 from omnidesk_macros.context import LetterContext
-from omnidesk_macros.errors import RenderError
 from omnidesk_macros.model import CardField, SourceSet
 
 from .client import Client
@@ -53,9 +52,8 @@ def context_from_case(client: Client, sources: SourceSet, case_ref: str) -> Lett
         signer = next((s for s in sources.staff if s.email and s.email == staff.get("staff_email")), None)
         if signer:
             data["staff"]["position"] = signer.position
-    if data["case"]["date"] is None:
-        raise RenderError(f"Omnidesk case {case_ref} has no creation date; cannot date the letter")
-    data["case"]["date"] = data["case"]["date"].isoformat()
+    # a case without a creation date is named by the letter, among everything else it lacks
+    data["case"]["date"] = data["case"]["date"].isoformat() if data["case"]["date"] else None
     return LetterContext.from_mapping(data, origin=f"Omnidesk case {case.get('case_number', case_ref)}")
 
 

@@ -8,6 +8,8 @@ Retry rules, because a duplicate letter note on a subscriber's case is worse tha
 - POST (like any method that is not idempotent) is retried only when the connection was never made (connect
   error, connect or pool timeout). A read timeout or a dropped answer after sending may hide a write that
   happened.
+- a connection refused on a loopback address is final at once: nothing listens on this machine (the sandbox
+  is not running), and no network in between could make a second try succeed.
 
 Every wait, and every attempt's timeout, stays inside one deadline per call. httpx and tenacity errors end
 here as the project's :class:`~omnidesk_macros.errors.ApiError` tree. Nothing here logs the API key, the
@@ -34,7 +36,7 @@ from omnidesk_macros.errors import (
 )
 
 from .pacing import Backoff, Clock, RateBudget, header_int
-from .settings import OmnideskSettings
+from .settings import LOOPBACK_HOSTS, OmnideskSettings
 
 logger = logging.getLogger("omnidesk_macros.sync")
 
@@ -92,6 +94,7 @@ class Requester:
         self._on_wait = on_wait or logger.info
         self.backoff = backoff or Backoff(max_wait=settings.max_wait)
         self.budget = RateBudget(window=settings.rate_window, reserve=settings.reserve_calls, clock=clock)
+        self._loopback = httpx.URL(settings.api_base).host in LOOPBACK_HOSTS
         self._http = httpx.Client(
             base_url=settings.api_base + "/",
             auth=httpx.BasicAuth(settings.email, settings.api_key),
@@ -107,7 +110,8 @@ class Requester:
         """One call (``path`` relative to ``/api``); a successful response or a typed error."""
         deadline = self._clock() + self.settings.deadline
         retrying = tenacity.Retrying(
-            retry=tenacity.retry_if_exception(lambda exc: self._retryable(method, exc)),
+            retry=tenacity.retry_if_exception(
+                lambda exc: self._retryable(method, exc) and not (self._loopback and _refused(exc))),
             wait=self._wait,
             stop=lambda state: (
                 state.attempt_number >= self.settings.max_attempts
@@ -217,6 +221,16 @@ class Requester:
             f"Omnidesk {what} to {method} /api/{path}; retrying in {seconds:.0f} s "
             f"(attempt {state.attempt_number + 1} of {self.settings.max_attempts})…"
         )
+
+
+def _refused(exc: BaseException) -> bool:
+    """Whether the connection was actively refused (httpx wraps httpcore, which wraps the OSError)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ConnectionRefusedError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _error_code(response: httpx.Response) -> str | None:

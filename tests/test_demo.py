@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+from datetime import date, datetime
 from pathlib import Path
 
 import docx
 from click.testing import CliRunner
 
 from cli import cli
+from omnidesk_macros.diagnostics import Diagnostic
+from omnidesk_macros.letter import read_provenance
+from omnidesk_macros.validate import ValidationReport, load_sources
+from sync.demo import validation_line
 from tests.helpers import REPO, TEMPLATES_SRC
+from tests.letter.docx_text import plain
+
+
+def text_of(path: Path) -> str:
+    return "\n".join(plain(p.text) for p in docx.Document(str(path)).paragraphs)
 
 
 def test_demo_prints_every_letter_and_compares_with_the_sandbox(tmp_path: Path) -> None:
@@ -22,13 +34,39 @@ def test_demo_prints_every_letter_and_compares_with_the_sandbox(tmp_path: Path) 
     assert lines[1].startswith("render: 26 letters in ")
     letters = sorted((tmp_path / "out" / "letters").glob("*.docx"))
     assert len(letters) == 26
-    text = "\n".join(p.text for p in docx.Document(str(letters[0])).paragraphs)
-    assert "Иванов Петр Петрович" in text
+    assert "Иванов Петр Петрович" in text_of(letters[0])
     assert lines[2].startswith("sandbox: http://127.0.0.1:")
     assert "  missing in Omnidesk: Комментарий (case, textarea)" in lines
     assert (tmp_path / "out" / "sandbox.sqlite3").is_file()
     [case_line] = [line for line in lines if line.startswith("render --case: ")]
-    case_letter = Path(case_line.removeprefix("render --case: "))
-    text = "\n".join(p.text for p in docx.Document(str(case_letter)).paragraphs)
+    path, _, what = case_line.removeprefix("render --case: ").partition("  ")
+    case_letter = Path(path)
     number = case_letter.stem.removeprefix("case-")
+    assert what == f"(e-receipt «Электронная квитанция (исключить квитанцию на бумажном носителе)», case {number})"
+    text = text_of(case_letter)
     assert f"На Ваше обращение № {number} от" in text and "Самарина Н.Н." in text
+    # the letter from the sandbox case records the templates' commit like every other letter
+    commit = read_provenance(letters[0])["source_commit"]
+    assert commit and read_provenance(case_letter)["source_commit"] == commit
+
+
+def test_sample_periods_make_sense_for_the_appeal(tmp_path: Path) -> None:
+    from sync.demo import print_letters, sample_context
+
+    ctx = sample_context(REPO / "examples" / "case.json")
+    sources = load_sources(TEMPLATES_SRC)
+    one = replace(sources, templates={"v": sources.templates["verification-expired-letter"]})
+    [letter], _ = print_letters(one, ctx, tmp_path)
+    found = re.search(r"за период с (\d\d\.\d\d\.\d{4}) г\. по (\d\d\.\d\d\.\d{4}) г\..*возобновлен с "
+                      r"(\d\d\.\d\d\.\d{4})", text_of(letter).replace("\u00a0", " "))
+    assert found, text_of(letter)
+    start, end, resumed = (datetime.strptime(d, "%d.%m.%Y").date() for d in found.groups())
+    assert ctx.case.date == date(2026, 11, 27)
+    assert start <= end < resumed <= ctx.case.date
+
+
+def test_validate_line_says_clean_only_without_warnings() -> None:
+    sources = load_sources(TEMPLATES_SRC)
+    warning = Diagnostic("a.md", 1, 1, "warning", "unused")
+    assert validation_line(ValidationReport("t", 27, ()), sources).endswith(" — clean")
+    assert validation_line(ValidationReport("t", 27, (warning,)), sources).endswith(" — 1 warning(s)")

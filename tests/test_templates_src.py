@@ -7,10 +7,9 @@ import re
 import pytest
 import yaml
 
-from omnidesk_macros.loader import load_sources
 from omnidesk_macros.markup import parse_blocks, plain_text
 from omnidesk_macros.placeholders import render_body
-from omnidesk_macros.validate import SAMPLE_CONTEXT, SAMPLE_FILL, validate_sources
+from omnidesk_macros.validate import SAMPLE_CONTEXT, SAMPLE_FILL, load_sources, validate_sources
 from tests.helpers import REPO, TEMPLATES_SRC
 
 TEMPLATE_IDS = [

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..markup import Block, ListBlock, Paragraph, Run, Table
+from ..typography import NB_HYPHEN, typeset
 
 # Characters XML 1.0 cannot hold, plus tabs and line ends, which Word would otherwise treat as spaces anyway.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -25,7 +26,9 @@ TEXT_WIDTH = PAGE_W - LEFT - RIGHT
 LIST_INDENT = 709  # twips per list level (1.25 cm, the Russian paragraph indent)
 HANGING = 357  # twips from a list number to its text
 MAX_LIST_LEVEL = 2  # numbering.xml defines levels 0–2; deeper lists print at level 2
-MIN_COLUMN = 680  # 1.2 cm: the narrowest a table column gets (a «№» column)
+MIN_COLUMN = 397  # 0.7 cm: the narrowest a table column gets
+CHAR_WIDTH = 130  # twips per character of Times New Roman 12 pt, bold header included, with a margin
+CELL_PADDING = 2 * 85 + 60  # the table style's left and right cell margins, and a little air
 
 
 def esc(text: str) -> str:
@@ -33,10 +36,15 @@ def esc(text: str) -> str:
     return _WHITESPACE.sub(" ", _NOT_XML.sub("", text)).translate(_ESCAPES)
 
 
+_NB_HYPHEN_XML = '</w:t><w:noBreakHyphen/><w:t xml:space="preserve">'
+
+
 def text_run(text: str, *, bold: bool = False, italic: bool = False) -> str:
+    """One run of text, typeset (non-breaking spaces and hyphens, see typography.py) and escaped."""
     props = ("<w:b/><w:bCs/>" if bold else "") + ("<w:i/><w:iCs/>" if italic else "")
     rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
-    return f'<w:r>{rpr}<w:t xml:space="preserve">{esc(text)}</w:t></w:r>'
+    content = esc(typeset(text)).replace(NB_HYPHEN, _NB_HYPHEN_XML)
+    return f'<w:r>{rpr}<w:t xml:space="preserve">{content}</w:t></w:r>'
 
 
 def runs_xml(runs: Sequence[Run], force_bold: bool = False) -> str:
@@ -147,15 +155,24 @@ def text_indent(depth: int) -> int:
 
 
 def column_widths(rows: Sequence[Sequence[Sequence[Run]]], ncols: int, total: int) -> list[int]:
-    """Widths in twips that share ``total`` by how much text each column holds, none under MIN_COLUMN while they fit."""
-    weights = []
-    for col in range(ncols):
-        longest = max(
-            (sum(len(r.text) for r in row[col]) for row in rows if col < len(row)), default=0
-        )
-        weights.append(min(max(longest, 4), 60) ** 0.8)  # damped: long columns wrap instead of starving short ones
-    floor = min(MIN_COLUMN, total // ncols)
-    spare = total - floor * ncols
-    widths = [floor + int(spare * w / sum(weights)) for w in weights]
+    """Widths in twips that share ``total``: each column gets at least its longest word (so «онлайн-оплата»
+    never breaks), a column whose whole content fits in that («№», «10») gets no more, and the rest of the
+    width goes to the columns with longer text, in proportion to how much more they hold."""
+    longest_text, longest_word = [0] * ncols, [0] * ncols
+    for row in rows:
+        for col in range(min(ncols, len(row))):
+            text = "".join(r.text for r in row[col])
+            longest_text[col] = max(longest_text[col], len(text))
+            longest_word[col] = max([longest_word[col], *(len(w) for w in text.split())])
+    least = [max(MIN_COLUMN, word * CHAR_WIDTH + CELL_PADDING) for word in longest_word]
+    natural = [max(lo, min(text, 60) * CHAR_WIDTH + CELL_PADDING) for lo, text in zip(least, longest_text, strict=True)]
+    if sum(least) > total:  # words too long for the page: share by need, as well as it goes
+        widths = [total * lo // sum(least) for lo in least]
+    else:
+        wants = [n - lo for n, lo in zip(natural, least, strict=True)]
+        spare = total - sum(least)
+        if sum(wants) == 0:
+            wants = [1] * ncols
+        widths = [lo + spare * w // sum(wants) for lo, w in zip(least, wants, strict=True)]
     widths[-1] += total - sum(widths)
     return widths

@@ -20,7 +20,7 @@ from pathlib import Path
 from .. import russian
 from ..atomic_file import write_atomic
 from ..context import PLACEHOLDERS, LetterContext
-from ..errors import RenderError
+from ..errors import CaseDataError, DataProblem, RenderError
 from ..markup import Block, MarkupError, parse_blocks
 from ..model import Company, Signatory, Template
 from ..placeholders import Prepared, prepare, render_prepared
@@ -30,12 +30,13 @@ from .provenance import core_xml, custom_xml
 from .zip_writer import dynamic_part, write_zip
 
 # What the letter itself prints besides the template body (spec 2.5): without these it is no reply.
-LETTER_FIELDS = (("case", "number"), ("client", "full_name"), ("client", "address"), ("client", "account"))
+LETTER_FIELDS = (("case", "number"), ("case", "date"), ("client", "full_name"), ("client", "address"), ("client", "account"))
 TITLE = "Ответ на обращение"
 
 
-def _label(root: str, attr: str) -> str:
-    return f"{root}.{attr} ({PLACEHOLDERS[root][attr][0]})"
+def _missing(root: str, attr: str, issue: str | None = None) -> DataProblem:
+    label = PLACEHOLDERS[root][attr][0]
+    return DataProblem(f"{root}.{attr}", label) if issue is None else DataProblem(f"{root}.{attr}", label, issue)
 
 
 def _name_key(name: str) -> str:
@@ -44,7 +45,7 @@ def _name_key(name: str) -> str:
 
 def resolve_signatory(
     ctx: LetterContext, signatory: Signatory | None, staff: Sequence[Signatory]
-) -> tuple[Signatory | None, list[str]]:
+) -> tuple[Signatory | None, list[DataProblem]]:
     """Who signs (spec 2.4: the employee who received the subscriber), or the data that is missing.
 
     The short name comes from staff.full_name; the position from the case, else from the company.yaml
@@ -53,33 +54,32 @@ def resolve_signatory(
     if signatory is not None:
         return signatory, []
     if not ctx.staff.full_name:
-        return None, [_label("staff", "full_name")]
+        return None, [_missing("staff", "full_name")]
     short = russian.short_name(ctx.staff.full_name)
     position = ctx.staff.position
     if not position:
         wanted = {_name_key(short), _name_key(ctx.staff.full_name)}
         match = next((s for s in staff if {_name_key(s.short_name), _name_key(s.full_name)} & wanted), None)
         if match is None:
-            return None, [_label("staff", "position") + " — not in the case and no company.yaml staff entry matches"]
+            return None, [_missing("staff", "position", "is not in the case, and no company.yaml staff entry matches")]
         position = match.position
     return Signatory(short, position, ctx.staff.full_name), []
 
 
 def check_letter(template: Template, ctx: LetterContext, signatory: Signatory | None,
                  staff: Sequence[Signatory]) -> tuple[Signatory, Prepared]:
-    """The signatory and the prepared body, or one RenderError naming every datum the letter and the
-    template lack."""
+    """The signatory and the prepared body, or one CaseDataError naming every datum the letter and the
+    template lack and every value that is wrong."""
     if "letter" not in template.channels:
         raise RenderError(f"template '{template.id}' is not meant for printed letters "
                           f"(channels: {', '.join(template.channels) or 'none'})")
-    missing = [_label(root, attr) for root, attr in LETTER_FIELDS if not getattr(getattr(ctx, root), attr)]
+    problems = [_missing(root, attr) for root, attr in LETTER_FIELDS if not getattr(getattr(ctx, root), attr)]
     signer, missing_signer = resolve_signatory(ctx, signatory, staff)
-    missing += missing_signer
+    problems += missing_signer
     prepared = prepare(template, ctx)
-    missing += [m for m in prepared.missing_context if m not in missing] + prepared.missing_fill
-    if missing or signer is None:
-        hint = "add them to the case file" + (" or pass --var NAME=VALUE" if prepared.missing_fill else "")
-        raise RenderError(f"letter '{template.id}' needs data the case does not have: {', '.join(missing)}; {hint}")
+    problems += [p for p in prepared.missing_context if p not in problems] + prepared.fill_problems
+    if problems or signer is None:
+        raise CaseDataError.of(problems, ctx.origin, f"letter '{template.id}'")
     return signer, prepared
 
 
@@ -89,11 +89,12 @@ def body_blocks(template: Template, ctx: LetterContext, prepared: Prepared) -> l
         return parse_blocks(text)
     except MarkupError as exc:
         raise RenderError(f"template '{template.id}' holds Markdown a letter cannot show ({exc}); "
-                          "run `omnidesk-macros validate`") from exc
+                          "validate the templates") from exc
 
 
 def document_xml(ctx: LetterContext, signer: Signatory, blocks: Sequence[Block]) -> tuple[str, str]:
     """word/document.xml and word/numbering.xml of one letter."""
+    assert ctx.case.date is not None  # check_letter has made sure
     number, when = ctx.case.number, russian.date_ru(ctx.case.date)
     client = ctx.client
     recipient = [("ФИО", client.full_name), ("Адрес", client.address), ("Лицевой счет", client.account)]

@@ -47,9 +47,14 @@ def make_template(body: str, *, id: str = "sample", variables: tuple[Variable, .
                     variables=variables, body=body, path=Path(f"{id}.md"), body_line=4, text=text)
 
 
+def plain(text: str) -> str:
+    """Text with the typesetting's non-breaking spaces as plain ones, to compare with the sources' words."""
+    return text.replace("\u00a0", " ")
+
+
 @dataclass
 class LetterText:
-    paragraphs: list[str]  # the body's paragraphs, in order, tables left out
+    paragraphs: list[str]  # the body's paragraphs, in order, tables left out; non-breaking spaces plain
     styles: list[str]  # the style name of each paragraph
     tables: list[list[list[str]]]  # body tables: rows of cell texts
     header: list[str]  # the first-page header's non-empty lines
@@ -77,13 +82,13 @@ def read_letter(data: bytes | Path) -> LetterText:
     paragraphs, styles, tables = [], [], []
     for item in document.iter_inner_content():
         if isinstance(item, DocxParagraph):
-            paragraphs.append(item.text)
+            paragraphs.append(plain(item.text))
             styles.append(item.style.name if item.style is not None else "")
         elif isinstance(item, DocxTable):
-            tables.append([[cell.text for cell in row.cells] for row in item.rows])
+            tables.append([[plain(cell.text) for cell in row.cells] for row in item.rows])
     section = document.sections[0]
     header_parts = [p.text for p in section.first_page_header.paragraphs]
     for table in section.first_page_header.tables:
         header_parts += [cell.text for row in table.rows for cell in row.cells]
-    header = [line for part in header_parts for line in part.split("\n") if line]
+    header = [plain(line) for part in header_parts for line in part.split("\n") if line]
     return LetterText(paragraphs, styles, tables, header, document)

@@ -68,8 +68,8 @@ def test_missing_data_is_an_error_naming_it_and_leaves_no_file(out_dir: Path, mo
                               "--out", str(target), "--templates", str(TEMPLATES_SRC))
     assert code == 1 and out == ""
     assert err == (
-        "Error: letter 'e-receipt' needs data the case does not have: client.full_name (ФИО абонента), "
-        "client.account (номер лицевого счета); add them to the case file\n"
+        f"Error: {case_file}: letter 'e-receipt' needs data the case does not have: client.full_name (ФИО абонента), "
+        "client.account (номер лицевого счета)\n"
     )
     assert sorted(p.name for p in out_dir.iterdir()) == ["case.json"]
 
@@ -81,8 +81,28 @@ def test_an_unwritable_output_is_an_error_not_a_traceback(out_dir: Path, monkeyp
     code, out, err = run_main(monkeypatch, capsys, "render", "e-receipt", "--case-file", str(EXAMPLE),
                               "--out", str(target), "--templates", str(TEMPLATES_SRC))
     assert (code, out) == (1, "")
-    assert err.startswith(f"Error: cannot write {target}: ")
+    assert err == f"Error: cannot write {target}: {blocker} is a file, not a folder\n"
     assert sorted(p.name for p in out_dir.iterdir()) == ["not-a-folder"]
+
+
+def test_a_missing_output_folder_is_named_and_not_created(out_dir: Path, monkeypatch, capsys) -> None:
+    target = out_dir / "nonexistent" / "dir" / "x.docx"
+    code, out, err = run_main(monkeypatch, capsys, "render", "e-receipt", "--case-file", str(EXAMPLE),
+                              "--out", str(target), "--templates", str(TEMPLATES_SRC))
+    assert (code, out) == (1, "")
+    assert err == f"Error: cannot write {target}: the folder {target.parent} does not exist; create it first\n"
+    assert list(out_dir.iterdir()) == []
+
+
+def test_a_date_given_for_a_month_says_what_a_month_looks_like(out_dir: Path, monkeypatch, capsys) -> None:
+    code, _, err = run_main(monkeypatch, capsys, "render", "advance-receipt", "--case-file", str(EXAMPLE),
+                            "--out", str(out_dir / "r.docx"), "--templates", str(TEMPLATES_SRC),
+                            "--var", "advance_month=2026-11-15")
+    assert code == 1
+    assert err == (
+        f"Error: {EXAMPLE}: letter 'advance-receipt' has wrong values: fill.advance_month (Месяц, за который "
+        "направлены авансовые квитанции) must be a month written like 2026-11, got '2026-11-15' (a date: give "
+        "the year and month only)\n    hint: give fill-in values with --var NAME=VALUE\n")
 
 
 def test_invalid_json_points_at_the_place(out_dir: Path, monkeypatch, capsys) -> None:
@@ -121,6 +141,8 @@ def test_pdf_without_libreoffice_says_how_to_install(out_dir: Path, monkeypatch,
                             "--out", str(out_dir / "r.docx"), "--pdf", "--templates", str(TEMPLATES_SRC))
     assert code == 1
     assert err.startswith("Error: LibreOffice is not installed: apt-get install -y libreoffice-writer-nogui")
+    assert err.endswith(f". The DOCX is written: {out_dir / 'r.docx'}\n")
+    assert (out_dir / "r.docx").is_file()
 
 
 def test_json_escapes_of_control_and_surrogate_characters_are_cleaned(out_dir: Path) -> None:

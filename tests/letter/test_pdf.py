@@ -15,7 +15,7 @@ from omnidesk_macros.context import LetterContext
 from omnidesk_macros.errors import ConversionError
 from omnidesk_macros.letter import convert_to_pdf, render_letter_to_file
 from omnidesk_macros.letter.pdf import find_soffice
-from omnidesk_macros.loader import load_sources
+from omnidesk_macros.validate import load_sources
 from tests.helpers import TEMPLATES_SRC
 from tests.letter.docx_text import case_data
 

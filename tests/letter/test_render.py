@@ -14,7 +14,7 @@ from docx.oxml.ns import qn
 from omnidesk_macros import atomic_file
 from omnidesk_macros.atomic_file import write_atomic
 from omnidesk_macros.context import LetterContext
-from omnidesk_macros.errors import RenderError
+from omnidesk_macros.errors import CaseDataError, DataProblem, RenderError
 from omnidesk_macros.letter import read_provenance, render_letter
 from omnidesk_macros.letter.letterhead import image_size
 from omnidesk_macros.logo import draw_logo, png_bytes
@@ -127,7 +127,7 @@ def test_long_address_prints_whole_and_an_overlong_one_is_refused(company, case)
     assert len(address) == 500
     text = letter(make_template("Текст."), case(client={"address": address}), company)
     assert text.after("Адрес:") == f"Адрес: {address}"
-    with pytest.raises(RenderError, match=r"client.address is 501 characters long; at most 500"):
+    with pytest.raises(RenderError, match=r"client.address \(адрес\) is 501 characters long; at most 500"):
         LetterContext.from_mapping(case(client={"address": address + "ж"}))
 
 
@@ -152,8 +152,9 @@ def test_control_characters_are_removed(company, case):
 def test_fill_in_variable_left_empty_stops_the_letter(company, case):
     template = make_template("Перерасчет в {{ fill.month | month_year('prep') }}.",
                              variables=(Variable("month", "Месяц перерасчета", "month"),))
-    with pytest.raises(RenderError, match=r"fill.month \(Месяц перерасчета\).*--var NAME=VALUE"):
+    with pytest.raises(CaseDataError, match=r"needs data the case does not have: fill.month \(Месяц перерасчета\)$") as raised:
         letter(template, case(fill={"month": "  "}), company)
+    assert raised.value.problems == (DataProblem("fill.month", "Месяц перерасчета"),)
     text = letter(template, case(fill={"month": "2026-12"}), company)
     assert "Перерасчет в декабре 2026 г.." in text.paragraphs
 

@@ -6,10 +6,9 @@ import pytest
 
 from omnidesk_macros.context import LetterContext
 from omnidesk_macros.letter import read_provenance, render_letter
-from omnidesk_macros.loader import load_sources
 from omnidesk_macros.markup import parse_blocks, plain_text
 from omnidesk_macros.placeholders import render_body
-from omnidesk_macros.validate import SAMPLE_FILL
+from omnidesk_macros.validate import SAMPLE_FILL, load_sources
 from tests.helpers import TEMPLATES_SRC
 from tests.letter.docx_text import case_data, read_letter
 

@@ -7,10 +7,11 @@ import pytest
 
 from omnidesk_macros.errors import RenderError
 from omnidesk_macros.letter.render import render_letter
-from omnidesk_macros.loader import load_sources
+from omnidesk_macros.validate import load_sources
 from sync.case_context import context_from_case
 from sync.client import Client
 from tests.helpers import TEMPLATES_SRC
+from tests.letter.docx_text import plain
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +41,7 @@ def test_a_case_prints_as_a_letter(api: Client, sources, tmp_path) -> None:
     ctx = context_from_case(api, sources, case["case_number"])
     data = render_letter(sources.templates["e-receipt"], ctx, sources.company, staff=sources.staff)
     (tmp_path / "l.docx").write_bytes(data)
-    text = "\n".join(p.text for p in docx.Document(str(tmp_path / "l.docx")).paragraphs)
+    text = "\n".join(plain(p.text) for p in docx.Document(str(tmp_path / "l.docx")).paragraphs)
     assert f"На Ваше обращение № {case['case_number']} от" in text
     assert ctx.client.account in text and "Самарина Н.Н." in text
 
@@ -64,7 +65,7 @@ def test_render_command_reads_the_case_from_omnidesk(sandbox, api: Client, tmp_p
     result = CliRunner().invoke(cli, ["render", "e-receipt", "--case", number, "--out", str(out),
                                       "--templates", str(TEMPLATES_SRC)])
     assert (result.exit_code, result.output) == (0, f"{out}\n")
-    text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    text = "\n".join(plain(p.text) for p in docx.Document(str(out)).paragraphs)
     assert f"На Ваше обращение № {number} от" in text
 
 

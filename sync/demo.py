@@ -4,7 +4,8 @@
     (SQLite) → read its custom fields and macros through the real client → compare with the card →
     print a letter for a case read from the sandbox, as `render --case` does
 
-It is what a new administrator runs first; each stage uses the same library calls as the commands.
+It is what a new administrator runs first; each stage uses the same library calls as the commands. It
+lives in sync/ because it wires the sandbox, which only the demo, cli.py and the tests may do.
 """
 
 from __future__ import annotations
@@ -14,19 +15,23 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from .atomic_file import write_atomic
-from .context import LetterContext
-from .errors import RenderError
-from .letter.provenance import source_commit
-from .letter.render import render_letter
-from .loader import load_sources
-from .model import SourceSet
-from .validate import SAMPLE_CONTEXT, SAMPLE_FILL
+from omnidesk_macros.atomic_file import write_atomic
+from omnidesk_macros.context import LetterContext
+from omnidesk_macros.errors import CaseDataError
+from omnidesk_macros.letter.printing import PrintedLetter
+from omnidesk_macros.letter.provenance import source_commit
+from omnidesk_macros.letter.render import render_letter
+from omnidesk_macros.model import SourceSet
+from omnidesk_macros.samples import SAMPLE_CONTEXT, sample_fill
+from omnidesk_macros.validate import ValidationReport, load_sources, validation_report
 
-if TYPE_CHECKING:
-    from sync.client import Client
+from .case_letter import render_case_letter
+from .client import Client
+from .sandbox import SandboxServer
+from .settings import OmnideskSettings
+
+CASE_TEMPLATE = "e-receipt"  # «Электронная квитанция»: short, and every sandbox case has what it needs
 
 
 @dataclass
@@ -38,7 +43,7 @@ class DemoReport:
     live_fields: list[str] = field(default_factory=list)
     missing_fields: list[str] = field(default_factory=list)
     live_macros: int = 0
-    case_letter: Path | None = None
+    case_letter: PrintedLetter | None = None
 
 
 def sample_context(case_file: Path | None) -> LetterContext:
@@ -49,8 +54,8 @@ def sample_context(case_file: Path | None) -> LetterContext:
 
 
 def print_letters(sources: SourceSet, ctx: LetterContext, out_dir: Path) -> tuple[list[Path], float]:
-    """Every letter template for one case; fill-ins without a default get sample values."""
-    if sources.company is None:
+    """Every letter template for one case; fill-ins without a default get sample values that suit its date."""
+    if sources.company is None or ctx.case.date is None:
         return [], 0.0
     commit = source_commit(sources.root)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -59,10 +64,9 @@ def print_letters(sources: SourceSet, ctx: LetterContext, out_dir: Path) -> tupl
     for template in sorted(sources.templates.values(), key=lambda t: t.id):
         if "letter" not in template.channels:
             continue
-        fill = {v.name: SAMPLE_FILL[v.type] for v in template.variables if v.default is None}
         started = time.perf_counter()
-        data = render_letter(template, ctx.with_fill(fill), sources.company, staff=sources.staff,
-                             source_commit=commit)
+        data = render_letter(template, ctx.with_fill(sample_fill(template, ctx.case.date)), sources.company,
+                             staff=sources.staff, source_commit=commit)
         elapsed += time.perf_counter() - started
         written.append(write_atomic(out_dir / f"{template.id}.docx", data))
     return written, elapsed * 1000
@@ -70,10 +74,6 @@ def print_letters(sources: SourceSet, ctx: LetterContext, out_dir: Path) -> tupl
 
 def compare_with_sandbox(sources: SourceSet, data_file: Path, out_dir: Path, report: DemoReport) -> None:
     """Start the bundled sandbox on a free loopback port, read what Omnidesk holds, print one case."""
-    from sync.client import Client
-    from sync.sandbox import SandboxServer
-    from sync.settings import OmnideskSettings
-
     with SandboxServer(data_file, port=0).start() as server:
         report.sandbox_url = server.url
         with Client(OmnideskSettings(url=server.url)) as client:
@@ -87,20 +87,24 @@ def compare_with_sandbox(sources: SourceSet, data_file: Path, out_dir: Path, rep
         (report.live_fields if card_field.title.casefold() in live else report.missing_fields).append(label)
 
 
-def _print_a_case(client: Client, sources: SourceSet, out_dir: Path) -> Path | None:
-    """The first open case whose employee company.yaml can sign for, printed with «Электронная квитанция»."""
-    from sync.case_context import context_from_case
-
-    if sources.company is None or "e-receipt" not in sources.templates:
+def _print_a_case(client: Client, sources: SourceSet, out_dir: Path) -> PrintedLetter | None:
+    """The first open case whose employee company.yaml can sign for, printed as `render --case` does."""
+    if sources.company is None or CASE_TEMPLATE not in sources.templates:
         return None
     for case in client.iter_cases(status="open"):
-        ctx = context_from_case(client, sources, case["case_number"])
+        number = case["case_number"]
         try:
-            data = render_letter(sources.templates["e-receipt"], ctx, sources.company, staff=sources.staff)
-        except RenderError:
+            return render_case_letter(client, sources.root, CASE_TEMPLATE, number,
+                                      out=out_dir / f"case-{number}.docx")
+        except CaseDataError:
             continue  # an employee company.yaml does not list yet; the next case may do
-        return write_atomic(out_dir / f"case-{case['case_number']}.docx", data)
     return None
+
+
+def validation_line(report: ValidationReport, sources: SourceSet) -> str:
+    state = "clean" if report.clean else f"{len(report.warnings)} warning(s)"
+    return (f"validate: {report.templates} templates, {len(sources.appeal_types)} appeal types, "
+            f"{len(sources.card)} card fields — {state}")
 
 
 def run_demo(
@@ -108,10 +112,12 @@ def run_demo(
     progress: Callable[[str], None] = lambda _: None,
 ) -> DemoReport:
     report = DemoReport()
-    sources = load_sources(templates_root)
+    checked = validation_report(templates_root)
+    sources = load_sources(templates_root)  # a SourceError listing every error when the templates are broken
     report.templates = len(sources.templates)
-    progress(f"validate: {report.templates} templates, {len(sources.appeal_types)} appeal types, "
-             f"{len(sources.card)} card fields — clean")
+    progress(validation_line(checked, sources))
+    for item in checked.warnings:
+        progress("  " + item.format().replace("\n", "\n  "))
     letters, report.render_ms = print_letters(sources, sample_context(case_file), out_dir / "letters")
     report.letters = letters
     progress(f"render: {len(letters)} letters in {out_dir / 'letters'} ({report.render_ms:.0f} ms in all)")
@@ -121,5 +127,7 @@ def run_demo(
     for label in report.missing_fields:
         progress(f"  missing in Omnidesk: {label}")
     if report.case_letter:
-        progress(f"render --case: {report.case_letter}")
+        letter = report.case_letter
+        progress(f"render --case: {letter.docx}  ({letter.template_id} «{letter.template_title}», "
+                 f"case {letter.case_number})")
     return report
