@@ -48,7 +48,8 @@ class _SandboxProtocol(H11Protocol):
 
     def send_400_response(self, msg: str) -> None:
         body = b'{"error": "bad_request"}'
-        headers = [(b"content-type", b"application/json; charset=utf-8"), (b"connection", b"close")]
+        headers = [(b"content-type", b"application/json; charset=utf-8"), (b"connection", b"close"),
+                   (b"content-length", str(len(body)).encode())]
         for event in (h11.Response(status_code=400, headers=headers, reason=b"Bad Request"),
                       h11.Data(data=body), h11.EndOfMessage()):
             self.transport.write(self.conn.send(event) or b"")
