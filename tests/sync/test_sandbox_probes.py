@@ -64,7 +64,7 @@ def request_bytes(method: str, target: bytes | str, headers: str = "", body: byt
     target = target.encode() if isinstance(target, str) else target
     length = f"Content-Length: {len(body)}\r\n" if body else ""
     return (method.encode() + b" " + target + b" HTTP/1.1\r\n"
-            + f"Host: 127.0.0.1\r\n{BASIC}{length}{headers}\r\n".encode("utf-8") + body)
+            + f"Host: 127.0.0.1\r\n{BASIC}{length}{headers}\r\n".encode() + body)
 
 
 def assert_still_serving(sandbox: SandboxServer) -> None:
