@@ -71,7 +71,7 @@ def refusal(request: StarletteRequest) -> Response | None:
     return None
 
 
-async def read_body(request: StarletteRequest, limit: int = MAX_REQUEST) -> bytes:
+async def read_body(request: StarletteRequest, limit: int = MAX_REQUEST, timeout: float = BODY_TIMEOUT) -> bytes:
     """The whole body, or 413 past ``limit`` (from ``Content-Length`` before reading when it is given)."""
     declared = request.headers.get("content-length")
     if declared is not None:
@@ -81,11 +81,14 @@ async def read_body(request: StarletteRequest, limit: int = MAX_REQUEST) -> byte
         if length > limit:
             raise HttpError(413, "request_too_large")
     body = bytearray()
-    async with asyncio.timeout(BODY_TIMEOUT):
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > limit:
-                raise HttpError(413, "request_too_large")
+    try:
+        async with asyncio.timeout(timeout):
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > limit:
+                    raise HttpError(413, "request_too_large")
+    except TimeoutError as exc:
+        raise HttpError(408, "request_timeout") from exc
     return bytes(body)
 
 
@@ -97,9 +100,10 @@ def _base_url(scope: Scope) -> str:
 class SandboxEdge:
     """The ASGI callable: ``SandboxEdge(app, drop)``; ``drop(scope)`` closes that request's connection."""
 
-    def __init__(self, app: SandboxApp, drop: Callable[[Scope], None]) -> None:
+    def __init__(self, app: SandboxApp, drop: Callable[[Scope], None], body_timeout: float = BODY_TIMEOUT) -> None:
         self.app = app
         self.drop = drop
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # lifespan and websockets are switched off in the server
@@ -109,8 +113,6 @@ class SandboxEdge:
             response = await self._answer(request)
         except ClientDisconnect:
             return  # the client hung up: nobody to answer, nothing went wrong here
-        except TimeoutError:
-            response = json_response(408, {"error": "request_timeout"}, Connection="close")
         except Exception:
             # the path only: a query string can carry a subscriber's email
             log.exception("sandbox: unexpected error answering %s %s", scope.get("method"), scope.get("path"))
@@ -127,7 +129,7 @@ class SandboxEdge:
         if refused is not None:
             return refused
         try:
-            body = await read_body(request)
+            body = await read_body(request, timeout=self.body_timeout)
         except HttpError as exc:
             response = exc.response()
             response.headers["Connection"] = "close"  # the rest of the body is not read, so the connection ends

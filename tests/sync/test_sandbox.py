@@ -342,6 +342,25 @@ def test_only_loopback_clients_are_served(sandbox: SandboxServer) -> None:
     assert [m["status"] for m in answers if m["type"] == "http.response.start"] == [403, 200]
 
 
+def test_a_body_that_stops_coming_is_a_408(sandbox: SandboxServer) -> None:
+    answers: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        await asyncio.Event().wait()  # the client declared a body and sends nothing more
+        raise AssertionError("unreachable")
+
+    async def send(message: dict[str, object]) -> None:
+        answers.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/api/labels.json", "raw_path": b"/api/labels.json",
+             "query_string": b"", "headers": [(b"host", b"127.0.0.1"), (b"content-length", b"10")],
+             "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8765)}
+    asyncio.run(SandboxEdge(sandbox.app, drop=lambda scope: None, body_timeout=0.05)(scope, receive, send))
+    assert [(m["status"], dict(m["headers"])[b"connection"]) for m in answers if m["type"] == "http.response.start"] \
+        == [(408, b"close")]
+    assert answers[-1]["body"] == b'{"error": "request_timeout"}'
+
+
 @pytest.mark.parametrize(
     "headers", [{"Origin": "https://evil.example"}, {"Origin": "null"}, {"Host": "rebound.evil.example:8765"}]
 )
