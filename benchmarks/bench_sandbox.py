@@ -55,7 +55,9 @@ def unpack_old(base: str, into: Path) -> Path:
 
 def start_server(package: str, old: Path, data: Path) -> tuple[subprocess.Popen[str], str]:
     code = SERVE.format(root=str(ROOT), old=str(old), package=package, data=str(data))
-    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    # stderr dropped: the old server prints a BrokenPipe traceback for each client that gave up (issue 8)
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               text=True)
     assert process.stdout is not None
     url = process.stdout.readline().strip()
     if not url.startswith("http://"):

@@ -72,41 +72,41 @@ FIELD = Schema({
 
 class Admin:
     def __init__(self, state: SandboxState) -> None:
-        self.app = state
+        self.state = state
         self.store = state.store
 
     def index(self, _: Request, __: dict[str, str]) -> Response:
         return json_response(200, {"routes": [line.strip() for line in (__doc__ or "").splitlines() if "/_admin" in line]})
 
     def settings(self, _: Request, __: dict[str, str]) -> Response:
-        shown = {name: getattr(self.app.config, name) for name in SETTINGS.fields}
+        shown = {name: getattr(self.state.config, name) for name in SETTINGS.fields}
         shown["api_key"] = "***"
         return json_response(200, shown)
 
     def change_settings(self, request: Request, params: dict[str, str]) -> Response:
-        self.app.reconfigure(**SETTINGS.parse(request.json()))
+        self.state.reconfigure(**SETTINGS.parse(request.json()))
         return self.settings(request, params)
 
     def faults(self, _: Request, __: dict[str, str]) -> Response:
-        return json_response(200, self.app.faults.describe())
+        return json_response(200, self.state.faults.describe())
 
     def add_faults(self, request: Request, params: dict[str, str]) -> Response:
         try:
-            self.app.faults.configure(request.json_object())
+            self.state.faults.configure(request.json_object())
         except (ValueError, TypeError) as exc:
             return json_response(400, {"error": "wrong_faults", "detail": str(exc)})
         return self.faults(request, params)
 
     def clear_faults(self, request: Request, params: dict[str, str]) -> Response:
-        self.app.faults.clear()
+        self.state.faults.clear()
         return self.faults(request, params)
 
     def requests(self, _: Request, __: dict[str, str]) -> Response:
-        return json_response(200, {"requests": [asdict(entry) for entry in self.app.log.snapshot()]})
+        return json_response(200, {"requests": [asdict(entry) for entry in self.state.log.snapshot()]})
 
     def clear_requests(self, _: Request, __: dict[str, str]) -> Response:
-        self.app.log.clear()
-        self.app.limiter.reset()
+        self.state.log.clear()
+        self.state.limiter.reset()
         return json_response(200, {"requests": []})
 
     def reset(self, _: Request, __: dict[str, str]) -> Response:
