@@ -76,13 +76,15 @@ def list_command(path: Path | None, appeal_type: str | None, fmt: str) -> None:
 
 
 @cli.command("sandbox")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Loopback address to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Loopback address to listen on (127.0.0.1, ::1 or localhost); any other is refused.")
 @click.option("--port", default=8765, show_default=True, type=int, help="Port; 0 picks a free one.")
 @click.option("--data", type=click.Path(dir_okay=False, path_type=Path), default=Path("sandbox.sqlite3"),
               show_default=True, help="SQLite file with the sandbox state; seeded with demo data when new.")
 @click.option("--email", default="admin@sandbox.local", show_default=True, help="Staff email it accepts.")
 @click.option("--api-key", default="sandbox-key", show_default=True, help="API key it accepts.")
-@click.option("--rate-limit", default=300, show_default=True, type=int, help="Requests per minute it allows.")
+@click.option("--rate-limit", default=300, show_default=True, type=click.IntRange(min=1),
+              help="Requests per minute it allows (1 or more).")
 def sandbox_command(host: str, port: int, data: Path, email: str, api_key: str, rate_limit: int) -> None:
     """Run a local Omnidesk stand-in: the documented /api, demo data, /_admin for macros and faults."""
     from sync.sandbox import SandboxConfig, SandboxServer

@@ -24,9 +24,6 @@ FORBIDDEN_IN_LIBRARY = ("sync", "click", "httpx", "starlette", "uvicorn", "fasta
 SANDBOX = "sync.sandbox"
 # Who may wire the fake Omnidesk: the command line and the demo (tests and benchmarks are not scanned).
 SANDBOX_USERS = ("cli", "sync.demo")
-# The one circle left, inside the sandbox's HTTP layer (app ↔ api ↔ admin); the sandbox is being moved onto
-# Starlette on its own branch (issue 7/8), which removes it. Only exactly this group is tolerated.
-PENDING_CYCLES = [["sync.sandbox.admin", "sync.sandbox.api", "sync.sandbox.app"]]
 
 
 def module_name(root: Path, path: Path) -> str:
@@ -125,7 +122,7 @@ def test_the_layers_hold() -> None:
 
 
 def test_there_are_no_import_cycles() -> None:
-    assert [group for group in cycles(import_graph(REPO)) if group not in PENDING_CYCLES] == []
+    assert cycles(import_graph(REPO)) == []
 
 
 def test_the_graph_sees_the_packages_and_their_imports() -> None:

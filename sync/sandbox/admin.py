@@ -22,103 +22,116 @@ JSON in, JSON out, no envelope, no auth (the server only answers loopback client
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .api import deleter, require
-from .app import HttpError, Request, Response, Router
+from starlette.responses import Response
+
+from .resources import deleter, require
+from .schema import (
+    Schema,
+    choice,
+    flag,
+    identifier,
+    integer,
+    list_of,
+    nested,
+    number,
+    per_language,
+    select_options,
+    text,
+)
 from .seed import add_macro, seed
-
-if TYPE_CHECKING:
-    from .app import SandboxApp
+from .state import THROTTLE_STATUSES, SandboxState
+from .web import HttpError, Request, Router, empty_response, json_response
 
 FIELD_TYPES = ("text", "textarea", "checkbox", "select", "date")
 FIELD_LEVELS = ("user", "case")
-SETTINGS = ("email", "api_key", "rate_limit_per_minute", "rate_window", "throttle_status")
 #: a wrong value would break every later /api request, so it is refused here
-SETTING_CHECKS: dict[str, Callable[[Any], bool]] = {
-    "email": lambda v: isinstance(v, str) and bool(v.strip()),
-    "api_key": lambda v: isinstance(v, str) and bool(v),
-    "rate_limit_per_minute": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,
-    "rate_window": lambda v: isinstance(v, int | float) and not isinstance(v, bool) and v > 0,
-    "throttle_status": lambda v: v in (429, 403),
-}
+SETTINGS = Schema({
+    "email": text(min_len=1, max_len=1000),
+    "api_key": text(min_len=1, max_len=1000),
+    "rate_limit_per_minute": integer(1, 1_000_000),
+    "rate_window": number(0, 86_400, above_low=True),
+    "throttle_status": choice(*THROTTLE_STATUSES),
+}, closed=True, unknown_code="unknown_settings")
+CATEGORY = Schema({"title": text(max_len=1000), "sort": integer(-(2**31), 2**31)})
+ACTION = Schema({
+    "action_type": text(max_len=200), "action_display_name": text(max_len=1000),
+    "action_destination": per_language, "content": text(), "subject": text(),
+})
+MACRO = Schema({
+    "title": text(max_len=1000), "category_id": identifier, "scope": choice("common", "personal"),
+    "position": integer(0, 2**31), "group_name": text(max_len=1000), "actions": list_of(nested(ACTION)),
+})
+FIELD = Schema({
+    "title": text(max_len=1000), "field_type": choice(*FIELD_TYPES), "field_level": choice(*FIELD_LEVELS),
+    "field_data": select_options, "active": flag,
+})
 
 
 class Admin:
-    def __init__(self, app: SandboxApp) -> None:
-        self.app = app
-        self.store = app.store
-
-    def body(self, request: Request) -> dict[str, Any]:
-        data = request.json()
-        if not isinstance(data, dict):
-            raise HttpError(400, "expected_json_object")
-        return data
+    def __init__(self, state: SandboxState) -> None:
+        self.state = state
+        self.store = state.store
 
     def index(self, _: Request, __: dict[str, str]) -> Response:
-        return Response.json(200, {"routes": [line.strip() for line in (__doc__ or "").splitlines() if "/_admin" in line]})
+        return json_response(200, {"routes": [line.strip() for line in (__doc__ or "").splitlines() if "/_admin" in line]})
 
     def settings(self, _: Request, __: dict[str, str]) -> Response:
-        shown = {name: getattr(self.app.config, name) for name in SETTINGS}
+        shown = {name: getattr(self.state.config, name) for name in SETTINGS.fields}
         shown["api_key"] = "***"
-        return Response.json(200, shown)
+        return json_response(200, shown)
 
     def change_settings(self, request: Request, params: dict[str, str]) -> Response:
-        data = self.body(request)
-        unknown = set(data) - set(SETTINGS)
-        if unknown:
-            raise HttpError(400, f"unknown_settings:{','.join(sorted(unknown))}")
-        for name, valid in SETTING_CHECKS.items():
-            if name in data and not valid(data[name]):
-                raise HttpError(400, f"wrong_{name}")
-        self.app.reconfigure(**data)
+        self.state.reconfigure(**SETTINGS.parse(request.json()))
         return self.settings(request, params)
 
     def faults(self, _: Request, __: dict[str, str]) -> Response:
-        return Response.json(200, self.app.faults.describe())
+        return json_response(200, self.state.faults.describe())
 
     def add_faults(self, request: Request, params: dict[str, str]) -> Response:
         try:
-            self.app.faults.configure(self.body(request))
+            self.state.faults.configure(request.json_object())
         except (ValueError, TypeError) as exc:
-            return Response.json(400, {"error": "wrong_faults", "detail": str(exc)})
+            return json_response(400, {"error": "wrong_faults", "detail": str(exc)})
         return self.faults(request, params)
 
     def clear_faults(self, request: Request, params: dict[str, str]) -> Response:
-        self.app.faults.clear()
+        self.state.faults.clear()
         return self.faults(request, params)
 
     def requests(self, _: Request, __: dict[str, str]) -> Response:
-        return Response.json(200, {"requests": [asdict(entry) for entry in list(self.app.log)]})
+        return json_response(200, {"requests": [asdict(entry) for entry in self.state.log.snapshot()]})
 
     def clear_requests(self, _: Request, __: dict[str, str]) -> Response:
-        self.app.log.clear()
-        self.app.limiter.reset()
-        return Response.json(200, {"requests": []})
+        self.state.log.clear()
+        self.state.limiter.reset()
+        return json_response(200, {"requests": []})
 
     def reset(self, _: Request, __: dict[str, str]) -> Response:
         self.store.wipe()
         seed(self.store)
-        return Response.json(200, {"reset": True})
+        return json_response(200, {"reset": True})
 
     # ------------------------------------------------------------------ macros and fields
 
     def create_category(self, request: Request, _: dict[str, str]) -> Response:
-        data = self.body(request)
-        if not str(data.get("title", "")).strip():
+        data = CATEGORY.parse(request.json())
+        if not data.get("title", "").strip():
             raise HttpError(400, "title_required")
         category = self.store.insert("macro_category", "macros_category_id",
-                                     {"title": data["title"], "sort": int(data.get("sort", 1))}, start=100)
-        return Response.json(201, category)
+                                     {"title": data["title"], "sort": data.get("sort", 1)}, start=100)
+        return json_response(201, category)
 
     def update_category(self, request: Request, params: dict[str, str]) -> Response:
         category = require(self.store, "macro_category", params["id"])
-        data = self.body(request)
-        category.update({k: data[k] for k in ("title", "sort") if k in data})
+        data = CATEGORY.parse(request.json())
+        if "title" in data and not data["title"].strip():
+            raise HttpError(400, "title_required")
+        category.update(data)
         self.store.put("macro_category", category["macros_category_id"], category)
-        return Response.json(200, category)
+        return json_response(200, category)
 
     def delete_category(self, _: Request, params: dict[str, str]) -> Response:
         category = require(self.store, "macro_category", params["id"])
@@ -127,41 +140,37 @@ class Admin:
             if macro.get("category_id") == category["macros_category_id"]:
                 self.store.put("macro", macro["macro_id"], {**macro, "category_id": 0})
         self.store.delete("macro_category", category["macros_category_id"])
-        return Response(200)
+        return empty_response()
 
     def create_macro(self, request: Request, _: dict[str, str]) -> Response:
-        data = self.macro_data(self.body(request), None)
-        return Response.json(201, add_macro(self.store, data))
+        data = self.macro_data(MACRO.parse(request.json()), None)
+        return json_response(201, add_macro(self.store, data))
 
     def update_macro(self, request: Request, params: dict[str, str]) -> Response:
         current = require(self.store, "macro", params["id"])
-        data = self.macro_data(self.body(request), current)
+        data = self.macro_data(MACRO.parse(request.json()), current)
         self.store.delete("macro", current["macro_id"])
-        return Response.json(200, add_macro(self.store, data))
+        return json_response(200, add_macro(self.store, data))
 
     def macro_data(self, data: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
         merged = {"category_id": 0, "scope": "common", "group_name": "", "actions": [], **(current or {}), **data}
         if not str(merged.get("title", "")).strip():
             raise HttpError(400, "title_required")
-        if merged["scope"] not in ("common", "personal"):
-            raise HttpError(400, "wrong_scope")
-        if merged["category_id"] and self.store.get("macro_category", int(merged["category_id"])) is None:
+        if merged["category_id"] and self.store.get("macro_category", merged["category_id"]) is None:
             raise HttpError(400, "macro_category_not_found")
-        if not isinstance(merged["actions"], list) or not all(isinstance(a, dict) for a in merged["actions"]):
-            raise HttpError(400, "wrong_actions")
         if "position" not in merged:
             merged["position"] = len(self.store.all("macro"))
         return merged
 
     def create_field(self, request: Request, _: dict[str, str]) -> Response:
-        field = self.field_data(self.body(request), {"active": True, "field_data": ""})
-        return Response.json(201, self.store.insert("custom_field", "field_id", field, start=2000))
+        field = self.field_data(FIELD.parse(request.json()), {"active": True, "field_data": ""})
+        return json_response(201, self.store.insert("custom_field", "field_id", field, start=2000))
 
     def update_field(self, request: Request, params: dict[str, str]) -> Response:
         current = require(self.store, "custom_field", params["id"])
-        field = self.field_data(self.body(request), current)
+        field = self.field_data(FIELD.parse(request.json()), current)
         self.store.put("custom_field", current["field_id"], field)
-        return Response.json(200, field)
+        return json_response(200, field)
 
     def field_data(self, data: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
         merged = {**current, **data}
@@ -177,15 +186,14 @@ class Admin:
                 options = {str(i): str(label) for i, label in enumerate(options, start=1)}
             if not isinstance(options, dict) or not options:
                 raise HttpError(400, "select_needs_options")
-            merged["field_data"] = {str(k): str(v) for k, v in options.items()}
+            merged["field_data"] = dict(options)
         else:
             merged["field_data"] = ""
         return merged
 
 
-
-def register(router: Router, app: SandboxApp) -> None:
-    admin = Admin(app)
+def register(router: Router, state: SandboxState) -> None:
+    admin = Admin(state)
     router.add("GET", "", admin.index)
     router.add("GET", "settings", admin.settings)
     router.add("PUT", "settings", admin.change_settings)
@@ -200,7 +208,7 @@ def register(router: Router, app: SandboxApp) -> None:
     router.add("DELETE", "macro_categories/{id}", admin.delete_category)
     router.add("POST", "macros", admin.create_macro)
     router.add("PUT", "macros/{id}", admin.update_macro)
-    router.add("DELETE", "macros/{id}", deleter(app.store, "macro"))
+    router.add("DELETE", "macros/{id}", deleter(state.store, "macro"))
     router.add("POST", "custom_fields", admin.create_field)
     router.add("PUT", "custom_fields/{id}", admin.update_field)
-    router.add("DELETE", "custom_fields/{id}", deleter(app.store, "custom_field"))
+    router.add("DELETE", "custom_fields/{id}", deleter(state.store, "custom_field"))

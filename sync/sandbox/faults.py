@@ -17,7 +17,31 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, NamedTuple
 
+from .schema import Invalid, Schema, flag, integer, list_of, number, text
+from .web import HttpError
+
 FaultKind = Literal["error", "throttle", "drop"]
+MAX_LATENCY_MS = 60_000
+LATENCY_MS = number(0, MAX_LATENCY_MS)
+METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD")
+
+
+def _method(value: Any) -> str:
+    if not isinstance(value, str) or value.upper() not in METHODS:
+        raise Invalid
+    return value.upper()
+
+
+#: a fault rule's options; a status must be an HTTP error status, or the status line would be invalid
+RULE_SCHEMA = Schema({
+    "count": integer(0, 1_000_000),
+    "skip": integer(0, 1_000_000),
+    "status": integer(400, 599),
+    "retry_after": integer(0, 3600),
+    "after_write": flag,
+    "methods": list_of(_method),
+    "path_contains": text(max_len=1000),
+}, closed=True, unknown_code="unknown_options")
 
 
 class Admission(NamedTuple):
@@ -69,21 +93,23 @@ class FaultRule:
     path_contains: str = ""
 
     @classmethod
-    def from_json(cls, kind: FaultKind, raw: Mapping[str, Any]) -> FaultRule:
-        known = {"count", "skip", "status", "retry_after", "after_write", "methods", "path_contains"}
-        unknown = set(raw) - known
-        if unknown:
-            raise ValueError(f"unknown fault option(s) {sorted(unknown)}; known: {sorted(known)}")
-        default_status = 429 if kind == "throttle" else 503
+    def from_json(cls, kind: FaultKind, raw: Any) -> FaultRule:
+        """A rule from its JSON; ValueError naming the option when one is unknown or out of range."""
+        try:
+            options = RULE_SCHEMA.parse(raw)
+        except HttpError as exc:
+            raise ValueError(f"{kind}: {exc.code}; known options: {', '.join(RULE_SCHEMA.fields)}") from exc
+        if kind == "throttle" and options.get("status", 429) not in (429, 403):
+            raise ValueError("throttle: wrong_status; a throttle answers 429 or 403")
         return cls(
             kind=kind,
-            count=int(raw.get("count", 1)),
-            skip=int(raw.get("skip", 0)),
-            status=int(raw.get("status", default_status)),
-            retry_after=int(raw.get("retry_after", 1)),
-            after_write=bool(raw.get("after_write", False)),
-            methods=tuple(str(m).upper() for m in raw.get("methods", ())),
-            path_contains=str(raw.get("path_contains", "")),
+            count=options.get("count", 1),
+            skip=options.get("skip", 0),
+            status=options.get("status", 429 if kind == "throttle" else 503),
+            retry_after=options.get("retry_after", 1),
+            after_write=options.get("after_write", False),
+            methods=tuple(options.get("methods", ())),
+            path_contains=options.get("path_contains", ""),
         )
 
     def matches(self, method: str, path: str) -> bool:
@@ -99,14 +125,23 @@ class Faults:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def configure(self, raw: Mapping[str, Any]) -> None:
-        """Add rules from ``{"latency_ms": 50, "error": {...}, "throttle": {...}, "drop": {...}}``."""
+        """Add rules from ``{"latency_ms": 50, "error": {...}, "throttle": {...}, "drop": {...}}``.
+
+        Every value is checked before any is applied: a negative or NaN latency, or a status that is not an
+        HTTP error, would otherwise break every later request until the faults were cleared."""
         unknown = set(raw) - {"latency_ms", "error", "throttle", "drop"}
         if unknown:
             raise ValueError(f"unknown fault(s) {sorted(unknown)}; known: latency_ms, error, throttle, drop")
         rules = [FaultRule.from_json(kind, raw[kind]) for kind in ("error", "throttle", "drop") if kind in raw]
+        latency = None
+        if "latency_ms" in raw:
+            try:
+                latency = LATENCY_MS(raw["latency_ms"]) / 1000
+            except Invalid as exc:
+                raise ValueError(f"latency_ms must be a number from 0 to {MAX_LATENCY_MS}") from exc
         with self._lock:
-            if "latency_ms" in raw:
-                self.latency = float(raw["latency_ms"]) / 1000
+            if latency is not None:
+                self.latency = latency
             self.rules.extend(rules)
 
     def clear(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import logging
@@ -9,17 +10,18 @@ import re
 import socket
 import sqlite3
 import threading
-import time
 from pathlib import Path
 from urllib.parse import unquote
 
 import httpx
 import pytest
+from starlette.responses import Response
 
 from omnidesk_macros.errors import ConfigError, NotFoundError, ReadOnlyError
 from sync.client import Client
 from sync.sandbox import SandboxConfig, SandboxServer
-from sync.sandbox.app import Request, Response
+from sync.sandbox.edge import SandboxEdge
+from sync.sandbox.web import Request
 from sync.wire import parse_date
 
 AUTH = ("admin@sandbox.local", "sandbox-key")
@@ -248,15 +250,15 @@ def test_changed_credentials(tmp_path: Path) -> None:
         assert httpx.get(f"{server.url}/api/labels.json", auth=("boss@example.com", "other")).status_code == 200
 
 
-def test_close_lets_an_answer_in_progress_finish_and_ends_every_handler(tmp_path: Path) -> None:
+def test_close_lets_an_answer_in_progress_finish_and_ends_the_server_thread(tmp_path: Path) -> None:
     server = SandboxServer(tmp_path / "s.sqlite3", port=0).start()
     entered = threading.Event()
     handle = server.app.handle
 
-    def slow_handle(request: Request) -> Response:
+    async def slow_handle(request: Request) -> Response:
         entered.set()
-        time.sleep(0.3)  # close() is called meanwhile
-        return handle(request)
+        await asyncio.sleep(0.3)  # close() is called meanwhile
+        return await handle(request)
 
     server.app.handle = slow_handle  # type: ignore[method-assign]
     answers: list[int] = []
@@ -264,11 +266,10 @@ def test_close_lets_an_answer_in_progress_finish_and_ends_every_handler(tmp_path
         caller = threading.Thread(target=lambda: answers.append(http.get(f"{server.url}/api/labels.json").status_code))
         caller.start()
         assert entered.wait(10)
-        handlers = [t for t in threading.enumerate() if "process_request_thread" in t.name]
         server.close()
         caller.join(10)
     assert answers == [200]  # answered from a database that was still open
-    assert handlers and not [t for t in handlers if t.is_alive()]
+    assert not [t for t in threading.enumerate() if t.name == "omnidesk-sandbox"]
 
 
 def test_a_busy_port_is_a_config_error(sandbox: SandboxServer, tmp_path: Path) -> None:
@@ -324,8 +325,40 @@ def test_a_malformed_content_length_is_a_400_at_once(sandbox: SandboxServer, len
 
 
 def test_only_loopback_clients_are_served(sandbox: SandboxServer) -> None:
-    assert sandbox.verify_request(None, ("127.0.0.1", 50000))
-    assert not sandbox.verify_request(None, ("192.0.2.10", 50000))
+    """The server listens on loopback only; the edge refuses any other client address all the same."""
+    answers: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, object]) -> None:
+        answers.append(message)
+
+    for client in (("192.0.2.10", 50000), ("127.0.0.1", 50000)):
+        scope = {"type": "http", "method": "GET", "path": "/_admin/faults", "raw_path": b"/_admin/faults",
+                 "query_string": b"", "headers": [(b"host", b"127.0.0.1")], "client": client,
+                 "server": ("127.0.0.1", 8765)}
+        asyncio.run(SandboxEdge(sandbox.app, drop=lambda scope: None)(scope, receive, send))
+    assert [m["status"] for m in answers if m["type"] == "http.response.start"] == [403, 200]
+
+
+def test_a_body_that_stops_coming_is_a_408(sandbox: SandboxServer) -> None:
+    answers: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        await asyncio.Event().wait()  # the client declared a body and sends nothing more
+        raise AssertionError("unreachable")
+
+    async def send(message: dict[str, object]) -> None:
+        answers.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/api/labels.json", "raw_path": b"/api/labels.json",
+             "query_string": b"", "headers": [(b"host", b"127.0.0.1"), (b"content-length", b"10")],
+             "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8765)}
+    asyncio.run(SandboxEdge(sandbox.app, drop=lambda scope: None, body_timeout=0.05)(scope, receive, send))
+    assert [(m["status"], dict(m["headers"])[b"connection"]) for m in answers if m["type"] == "http.response.start"] \
+        == [(408, b"close")]
+    assert answers[-1]["body"] == b'{"error": "request_timeout"}'
 
 
 @pytest.mark.parametrize(

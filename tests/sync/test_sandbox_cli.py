@@ -45,3 +45,22 @@ def test_starts_prints_credentials_serves_and_stops(tmp_path: Path, stop: signal
         out, err = process.communicate(timeout=10)
     assert process.returncode == 0, err
     assert "Stopped." in out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--host", "0.0.0.0"], "Error: the sandbox listens on this machine only"),
+    (["--host", "192.0.2.10"], "use --host 127.0.0.1, ::1 or localhost"),
+    (["--rate-limit", "0"], "Invalid value for '--rate-limit'"),
+    (["--rate-limit", "-1"], "Invalid value for '--rate-limit'"),
+])
+def test_settings_that_would_refuse_every_request_are_refused_at_start(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    data = tmp_path / "sandbox.sqlite3"
+    result = subprocess.run(
+        [sys.executable, "-c", "from cli import main; main()", "sandbox", "--port", "0", "--data", str(data), *args],
+        capture_output=True, text=True, encoding="utf-8", timeout=30,
+    )
+    assert (result.returncode, result.stdout) == (2, "")
+    assert message in result.stderr
+    assert not data.exists()  # refused before anything was created
