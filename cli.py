@@ -161,6 +161,20 @@ def demo_command(out: Path, path: Path | None, case_file: Path) -> None:
     run_demo(path or default_templates_dir(), out, case_file, progress=click.echo)
 
 
+# ---------------------------------------------------------------------------------------------- build and sync
+
+
+@cli.command("build")
+@click.option("--templates", "path", type=click.Path(path_type=Path), help="Templates folder.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for omnidesk-desired.json.")
+def build_command(path: Path | None, out: Path) -> None:
+    """Compile the templates into the desired Omnidesk state, as JSON (byte-identical on re-run)."""
+    from omnidesk_macros.compile import build
+
+    click.echo(build(path or default_templates_dir(), out))
+
+
 def main() -> None:
     try:
         rv = cli.main(standalone_mode=False)
