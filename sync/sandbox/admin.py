@@ -204,3 +204,19 @@ def register(router: Router, app: SandboxApp) -> None:
     router.add("POST", "custom_fields", admin.create_field)
     router.add("PUT", "custom_fields/{id}", admin.update_field)
     router.add("DELETE", "custom_fields/{id}", deleter(app.store, "custom_field"))
+    router.add("POST", "checklist", checklist_route(admin))
+
+
+# ---------------------------------------------------------------------- the administrator performs a checklist
+#     POST   /_admin/checklist               checklist.json of `sync push`: its open steps, done as in the UI
+
+
+def checklist_route(admin: Admin) -> Callable[[Request, dict[str, str]], Response]:
+    from .administrator import perform_steps
+
+    def handler(request: Request, _: dict[str, str]) -> Response:
+        steps = admin.body(request).get("steps")
+        if not isinstance(steps, list):
+            raise HttpError(400, "steps_required")
+        return Response.json(200, perform_steps(admin.store, steps))
+    return handler
