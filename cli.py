@@ -244,6 +244,20 @@ def sync_push_command(path: Path | None, yes: bool, prune: bool, overwrite: bool
         raise SystemExit(3)
 
 
+@sync_group.command("verify")
+@click.option("--templates", "path", type=click.Path(path_type=Path), help="Templates folder.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def sync_verify_command(path: Path | None, fmt: str) -> None:
+    """Name every object changed in Omnidesk or in git since the last push. Exit 0 agree, 2 drift, 1 error."""
+    from sync.verify import drift_report, format_drifts, verify
+
+    with _sync_errors(), _client() as omnidesk:
+        drifts, requests = verify(path or default_templates_dir(), omnidesk)
+    click.echo(json.dumps(drift_report(drifts, requests), ensure_ascii=False, indent=2) if fmt == "json"
+               else format_drifts(drifts, requests))
+    raise SystemExit(2 if drifts else 0)
+
+
 @cli.group("sandbox-admin")
 def sandbox_admin_group() -> None:
     """Play the Omnidesk administrator on a running sandbox (what only the admin UI can do)."""

@@ -206,3 +206,30 @@ def test_no_terminal_means_no(sandbox: SandboxServer, templates: Path, tmp_path:
 
 
 Factory = Callable[..., Client]
+
+
+def test_verify_names_objects_changed_on_either_side(sandbox: SandboxServer, api: Client, templates: Path,
+                                                     tmp_path: Path) -> None:
+    env = {"OMNIDESK_URL": sandbox.url, "OMNIDESK_EMAIL": "admin@sandbox.local", "OMNIDESK_API_KEY": "sandbox-key"}
+    push(templates, api, checklist_dir=tmp_path / "c")
+    post_checklist(sandbox.url, tmp_path / "c" / "checklist.json")
+    plan_sources(templates, api)  # records the administrator's work
+    runner = CliRunner(env=env)
+    clean = runner.invoke(cli, ["sync", "verify", "--templates", str(templates)])
+    assert clean.exit_code == 0, clean.output
+    article_id = first_push_then_edit(templates, api, tmp_path)  # e-receipt changed in git
+    label = next(lb for lb in api.iter_labels() if lb["label_title"] == "Рассрочка")
+    api.update_label(label["label_id"], "Рассрочка платежа")  # changed in Omnidesk
+    import json
+
+    lock = json.loads((templates / "omnidesk.lock.json").read_text(encoding="utf-8"))["objects"]
+    macro_id = lock["macro:installment:appeal-received"]["id"]
+    admin(sandbox, "PUT", f"macros/{macro_id}", {"actions": [
+        {"action_type": "email_to_user", "action_destination": {"1": "<p>Исправлено в интерфейсе</p>"}}]})
+    result = runner.invoke(cli, ["sync", "verify", "--templates", str(templates), "--format", "json"])
+    assert result.exit_code == 2
+    changed = {d["key"]: d["changed"] for d in json.loads(result.output)["changed"]}
+    in_git = {key for key in lock if key.endswith(":e-receipt")}
+    assert article_id and len(in_git) >= 2  # the article and each macro of the template
+    assert changed == {**dict.fromkeys(in_git, "git"), "label:installment": "omnidesk",
+                       "macro:installment:appeal-received": "omnidesk"}
