@@ -62,7 +62,7 @@ class Client:
             self.settings, transport=transport, clock=clock, sleep=sleep, on_wait=on_wait, backoff=backoff
         )
         self._note_paths = ["note.json", "notes.json"]
-        #: API calls made (each retry counts once more inside the requester, not here)
+        #: API calls made through :meth:`request` (a call the requester retries counts once)
         self.requests_made = 0
 
     @property
