@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from omnidesk_macros.errors import CaseDataError, ConfigError, OmnideskMacrosError
 from omnidesk_macros.loader import default_templates_dir
+
+if TYPE_CHECKING:
+    from sync.client import Client
 
 #: exit status per error class; the first class in an error's MRO found here wins, else 1
 EXIT_CODES: dict[type[OmnideskMacrosError], int] = {ConfigError: 2}
@@ -24,8 +30,9 @@ EXIT_CODES: dict[type[OmnideskMacrosError], int] = {ConfigError: 2}
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="omnidesk-macros")
 def cli() -> None:
-    """Standard replies of ООО «СКС»: validate the sources, list them, print letters on the letterhead
-    (from a case file or an Omnidesk case), and try it all on a local Omnidesk sandbox."""
+    """Standard replies of ООО «СКС»: validate the sources, list them, compile and sync them to Omnidesk
+    (what its API can write, and a checklist for the rest), print letters on the letterhead (from a case
+    file or an Omnidesk case), and try it all on a local Omnidesk sandbox."""
 
 
 @cli.command("validate")
@@ -149,6 +156,119 @@ def demo_command(out: Path, path: Path | None, case_file: Path) -> None:
     from sync.demo import run_demo
 
     run_demo(path or default_templates_dir(), out, case_file, progress=click.echo)
+
+
+# ---------------------------------------------------------------------------------------------- build and sync
+
+
+@cli.command("build")
+@click.option("--templates", "path", type=click.Path(path_type=Path), help="Templates folder.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for omnidesk-desired.json.")
+def build_command(path: Path | None, out: Path) -> None:
+    """Compile the templates into the desired Omnidesk state, as JSON (byte-identical on re-run)."""
+    from omnidesk_macros.compile import build
+
+    click.echo(build(path or default_templates_dir(), out))
+
+
+@cli.group("sync")
+def sync_group() -> None:
+    """Make Omnidesk match templates_src/: plan, push, verify, pull (OMNIDESK_* settings or the sandbox)."""
+
+
+@contextmanager
+def _sync_errors() -> Iterator[None]:
+    """Sync commands exit 1 on any error, because 2 and 3 mean "changes pending" and "manual steps left"."""
+    try:
+        yield
+    except OmnideskMacrosError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        raise SystemExit(1) from exc
+
+
+def _client() -> Client:
+    from sync.client import Client
+
+    return Client(on_wait=lambda message: click.echo(message, err=True))
+
+
+@sync_group.command("plan")
+@click.option("--templates", "path", type=click.Path(path_type=Path), help="Templates folder.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--prune", is_flag=True, help="Also plan deleting unowned objects in what the tool manages.")
+def sync_plan_command(path: Path | None, fmt: str, prune: bool) -> None:
+    """Show every difference between templates_src/ and Omnidesk. Exit 0 none, 2 changes pending, 1 error."""
+    from sync.apply import plan_sources
+    from sync.plan import format_plan
+
+    with _sync_errors(), _client() as omnidesk:
+        plan = plan_sources(path or default_templates_dir(), omnidesk, prune=prune)
+    click.echo(json.dumps(plan.to_dict(), ensure_ascii=False, indent=2) if fmt == "json" else format_plan(plan))
+    raise SystemExit(2 if plan.changes else 0)
+
+
+@sync_group.command("push")
+@click.option("--templates", "path", type=click.Path(path_type=Path), help="Templates folder.")
+@click.option("--yes", is_flag=True, help="Do not ask; apply the plan.")
+@click.option("--prune", is_flag=True, help="Also delete unowned objects in what the tool manages.")
+@click.option("--overwrite", is_flag=True, help="Restore objects edited in Omnidesk since the last push.")
+@click.option("--checklist", "checklist_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the administrator's checklist (default: ./omnidesk-checklist).")
+def sync_push_command(path: Path | None, yes: bool, prune: bool, overwrite: bool, checklist_dir: Path | None) -> None:
+    """Apply what the API can write, write the checklist of manual steps. Exit 0 done, 3 manual steps left, 1 error."""
+    from sync.apply import push
+    from sync.plan import Plan, format_plan
+
+    def confirm(plan: Plan) -> bool:
+        click.echo(format_plan(plan))
+        if not sys.stdin.isatty():
+            click.echo("No terminal to confirm on: nothing written (pass --yes to apply).", err=True)
+            return False
+        return click.confirm(f"Apply the {len(plan.api_changes)} API change(s)?", default=False)
+
+    with _sync_errors(), _client() as omnidesk:
+        result = push(path or default_templates_dir(), omnidesk, confirm=None if yes else confirm, prune=prune,
+                      overwrite=overwrite, checklist_dir=checklist_dir or Path("omnidesk-checklist"),
+                      progress=lambda line: click.echo(line, err=True))
+    if not result.confirmed:
+        raise SystemExit(1)
+    click.echo(f"{len(result.applied)} change(s) applied, {result.requests} API request(s).")
+    if result.checklist and result.checklist.open_steps:
+        click.echo(f"{len(result.checklist.open_steps)} manual step(s) left: {result.checklist.folder}/checklist.html")
+        raise SystemExit(3)
+
+
+@sync_group.command("verify")
+@click.option("--templates", "path", type=click.Path(path_type=Path), help="Templates folder.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def sync_verify_command(path: Path | None, fmt: str) -> None:
+    """Name every object changed in Omnidesk or in git since the last push. Exit 0 agree, 2 drift, 1 error."""
+    from sync.verify import drift_report, format_drifts, verify
+
+    with _sync_errors(), _client() as omnidesk:
+        drifts, requests = verify(path or default_templates_dir(), omnidesk)
+    click.echo(json.dumps(drift_report(drifts, requests), ensure_ascii=False, indent=2) if fmt == "json"
+               else format_drifts(drifts, requests))
+    raise SystemExit(2 if drifts else 0)
+
+
+@cli.group("sandbox-admin")
+def sandbox_admin_group() -> None:
+    """Play the Omnidesk administrator on a running sandbox (what only the admin UI can do)."""
+
+
+@sandbox_admin_group.command("apply-checklist")
+@click.argument("checklist", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                default=Path("omnidesk-checklist/checklist.json"))
+@click.option("--url", default="http://127.0.0.1:8765", show_default=True, help="The sandbox.")
+def apply_checklist_command(checklist: Path, url: str) -> None:
+    """Perform the open steps of a push's checklist.json in the sandbox, pasting texts as its editor would."""
+    from sync.sandbox.administrator import post_checklist
+
+    result = post_checklist(url, checklist)
+    click.echo(f"{len(result['performed'])} step(s) performed, {len(result['skipped'])} skipped "
+               f"{', '.join(result['skipped'])}".rstrip())
 
 
 def exit_code(exc: OmnideskMacrosError) -> int:

@@ -18,6 +18,7 @@ from .context import PLACEHOLDERS
 from .diagnostics import Diagnostic, Diagnostics, did_you_mean
 from .errors import RenderError, SourceError
 from .loader import APPEAL_TYPES_FILE, CARD_FILE, display_path, load_raw
+from .macro_text import macro_problems
 from .markup import check_markup
 from .model import AppealType, CardField, SourceSet, Template
 from .placeholders import ENV, ROOTS, Ref, parse_expression, references, render_body
@@ -186,6 +187,9 @@ def _check_template(template: Template, kind_ids: list[str], diags: Diagnostics)
     _check_defaults(template, file, diags)
     if not any(d.path == file for d in diags.errors):
         _trial_render(template, file, diags)
+    if "reply" in template.channels:
+        for problem in macro_problems(template):
+            diags.error(file, problem.line + template.body_line - 1, 1, problem.message, problem.hint)
 
 
 def _line_of(template: Template, needle: str, key: str) -> int:

@@ -62,6 +62,8 @@ class Client:
             self.settings, transport=transport, clock=clock, sleep=sleep, on_wait=on_wait, backoff=backoff
         )
         self._note_paths = ["note.json", "notes.json"]
+        #: API calls made through :meth:`request` (a call the requester retries counts once)
+        self.requests_made = 0
 
     @property
     def budget(self) -> RateBudget:
@@ -94,6 +96,7 @@ class Client:
         ``path`` is relative to ``/api``, e.g. ``"cases/12.json"``.
         """
         method = method.upper()
+        self.requests_made += 1
         response = self._requester.send(method, path, params=params, json=json, data=data, files=files)
         if not response.content.strip():
             return None

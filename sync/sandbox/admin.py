@@ -27,6 +27,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+from .administrator import perform_steps
 from .resources import deleter, require
 from .schema import (
     Schema,
@@ -113,6 +114,19 @@ class Admin:
         self.store.wipe()
         seed(self.store)
         return json_response(200, {"reset": True})
+
+    # ------------------------------------------------------------------ the administrator performs a checklist
+    #     POST /_admin/checklist   checklist.json of `sync push`: its open steps, done as a person would in the UI
+
+    def perform_checklist(self, request: Request, _: dict[str, str]) -> Response:
+        steps = request.json_object().get("steps")
+        if not isinstance(steps, list) or not all(isinstance(step, dict) for step in steps):
+            raise HttpError(400, "steps_required")
+        try:
+            return json_response(200, perform_steps(self.store, steps))
+        except (KeyError, StopIteration, ValueError, TypeError, AssertionError) as exc:
+            # a step that names a field, option or category the sandbox does not have: nothing is stored
+            return json_response(400, {"error": "wrong_step", "detail": f"{type(exc).__name__}: {exc}"[:200]})
 
     # ------------------------------------------------------------------ macros and fields
 
@@ -212,3 +226,4 @@ def register(router: Router, state: SandboxState) -> None:
     router.add("POST", "custom_fields", admin.create_field)
     router.add("PUT", "custom_fields/{id}", admin.update_field)
     router.add("DELETE", "custom_fields/{id}", deleter(state.store, "custom_field"))
+    router.add("POST", "checklist", admin.perform_checklist)
