@@ -261,7 +261,8 @@ def sandbox_admin_group() -> None:
 @sandbox_admin_group.command("apply-checklist")
 @click.argument("checklist", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                 default=Path("omnidesk-checklist/checklist.json"))
-@click.option("--url", default="http://127.0.0.1:8765", show_default=True, help="The sandbox.")
+@click.option("--url", envvar="OMNIDESK_URL", default="http://127.0.0.1:8765", show_default=True,
+              help="The sandbox (default: OMNIDESK_URL when set).")
 def apply_checklist_command(checklist: Path, url: str) -> None:
     """Perform the open steps of a push's checklist.json in the sandbox, pasting texts as its editor would."""
     from sync.sandbox.administrator import post_checklist

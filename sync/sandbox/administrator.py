@@ -13,6 +13,8 @@ from typing import Any
 
 import httpx
 
+from omnidesk_macros.errors import ApiError, TransportError
+
 from .editor import as_pasted
 from .seed import add_macro
 from .store import Store
@@ -139,8 +141,17 @@ _HANDLERS: dict[tuple[str, str], Any] = {
 
 def post_checklist(url: str, checklist: Path) -> dict[str, Any]:
     """Send ``checklist.json`` to a running sandbox's ``/_admin/checklist``; its answer."""
-    response = httpx.post(f"{url.rstrip('/')}/_admin/checklist", content=checklist.read_bytes(),
-                          headers={"Content-Type": "application/json"}, timeout=60)
-    response.raise_for_status()
+    path = "/_admin/checklist"
+    try:
+        response = httpx.post(f"{url.rstrip('/')}{path}", content=checklist.read_bytes(),
+                              headers={"Content-Type": "application/json"}, timeout=60)
+    except httpx.HTTPError as exc:
+        raise TransportError(f"no sandbox answers at {url} ({type(exc).__name__}); is it running?",
+                             method="POST", path=path) from exc
+    if response.status_code != 200:
+        code = response.json().get("error") if response.headers.get("content-type", "").startswith(
+            "application/json") else None
+        raise ApiError(f"the sandbox refused the checklist: HTTP {response.status_code} {code or ''}".rstrip(),
+                       method="POST", path=path, status=response.status_code, code=code)
     result: dict[str, Any] = response.json()
     return result
