@@ -19,6 +19,9 @@ from omnidesk_macros.loader import default_templates_dir
 
 #: exit status per error class; the first class in an error's MRO found here wins, else 1
 EXIT_CODES: dict[type[OmnideskMacrosError], int] = {ConfigError: 2}
+#: the `sandbox` option that sets each setting a sandbox ConfigError can name
+SANDBOX_OPTIONS = {"host": "--host", "port": "--port", "data": "--data", "rate_limit_per_minute": "--rate-limit",
+                   "email": "--email", "api_key": "--api-key"}
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -159,6 +162,8 @@ def hint(exc: OmnideskMacrosError) -> str:
     """This command line's own advice for an error, naming its options."""
     if isinstance(exc, CaseDataError) and any(p.field.startswith("fill.") for p in exc.problems):
         return "give fill-in values with --var NAME=VALUE"
+    if isinstance(exc, ConfigError) and exc.setting in SANDBOX_OPTIONS:
+        return f"set it with {SANDBOX_OPTIONS[exc.setting]}"
     return ""
 
 

@@ -106,7 +106,13 @@ class ConversionError(RenderError):
 
 
 class ConfigError(OmnideskMacrosError):
-    """Settings are missing or invalid."""
+    """Settings are missing or invalid. ``setting`` names the one at fault, as the library calls it (the
+    sandbox's ``host``, ``port``, ``data``, ``rate_limit_per_minute``, ``email``, ``api_key``), or is empty;
+    a front end points at its own control for it."""
+
+    def __init__(self, message: str, setting: str = "") -> None:
+        super().__init__(message)
+        self.setting = setting
 
 
 class ApiError(OmnideskMacrosError):
