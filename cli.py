@@ -145,9 +145,10 @@ def render_command(template_id: str, case_file: Path | None, case_number: str | 
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out"), show_default=True,
               help="Folder for the letters and the sandbox's SQLite file.")
 @click.option("--templates", "path", type=click.Path(path_type=Path), help="Templates folder.")
-@click.option("--case-file", type=click.Path(dir_okay=False, path_type=Path), default=Path("examples/case.json"),
-              show_default=True, help="The invented case the sample letters are printed for.")
-def demo_command(out: Path, path: Path | None, case_file: Path) -> None:
+@click.option("--case-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="The invented case the sample letters are printed for (default: examples/case.json when "
+                   "present, else a built-in sample).")
+def demo_command(out: Path, path: Path | None, case_file: Path | None) -> None:
     """The main job on the embedded default: validate, print every letter, compare with the sandbox."""
     from sync.demo import run_demo
 
