@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from omnidesk_macros.errors import CaseDataError, ConfigError, OmnideskMacrosError
+from omnidesk_macros.errors import CaseDataError, ConfigError, OmnideskMacrosError, TransportError
 from omnidesk_macros.loader import default_templates_dir
 
 #: exit status per error class; the first class in an error's MRO found here wins, else 1
@@ -163,6 +163,8 @@ def hint(exc: OmnideskMacrosError) -> str:
     """This command line's own advice for an error, naming its options."""
     if isinstance(exc, CaseDataError) and any(p.field.startswith("fill.") for p in exc.problems):
         return "give fill-in values with --var NAME=VALUE"
+    if isinstance(exc, TransportError) and exc.sandbox_down:
+        return "start it with `omnidesk-macros sandbox` in another terminal"
     if isinstance(exc, ConfigError) and exc.setting in SANDBOX_OPTIONS:
         return f"set it with {SANDBOX_OPTIONS[exc.setting]}"
     return ""

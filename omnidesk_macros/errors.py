@@ -155,7 +155,13 @@ class ReadOnlyError(ApiError):
 
 
 class TransportError(ApiError):
-    """No usable answer: connection refused or dropped, or a timeout."""
+    """No usable answer: connection refused or dropped, or a timeout. ``sandbox_down`` is true when the
+    settings are the bundled sandbox's and no connection could be made: it is not running, and a front end
+    says how its user starts it."""
+
+    def __init__(self, message: str, *, method: str = "", path: str = "", sandbox_down: bool = False) -> None:
+        super().__init__(message, method=method, path=path)
+        self.sandbox_down = sandbox_down
 
 
 class PlanConflict(OmnideskMacrosError):
