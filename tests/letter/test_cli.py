@@ -136,7 +136,8 @@ def test_bad_var_is_a_usage_error(monkeypatch, capsys) -> None:
 
 
 def test_pdf_without_libreoffice_says_how_to_install(out_dir: Path, monkeypatch, capsys) -> None:
-    monkeypatch.setenv("OMNIDESK_MACROS_SOFFICE", str(out_dir / "no-such-soffice"))
+    monkeypatch.delenv("OMNIDESK_MACROS_SOFFICE", raising=False)
+    monkeypatch.setenv("PATH", str(out_dir))  # no soffice, no libreoffice
     code, _, err = run_main(monkeypatch, capsys, "render", "e-receipt", "--case-file", str(EXAMPLE),
                             "--out", str(out_dir / "r.docx"), "--pdf", "--templates", str(TEMPLATES_SRC))
     assert code == 1
