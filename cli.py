@@ -161,8 +161,12 @@ def exit_code(exc: OmnideskMacrosError) -> int:
 
 def hint(exc: OmnideskMacrosError) -> str:
     """This command line's own advice for an error, naming its options."""
-    if isinstance(exc, CaseDataError) and any(p.field.startswith("fill.") for p in exc.problems):
-        return "give fill-in values with --var NAME=VALUE"
+    if isinstance(exc, CaseDataError):
+        fill = [p for p in exc.problems if p.field.startswith("fill.")]
+        if any(p.missing for p in fill):
+            return "give fill-in values with --var NAME=VALUE"
+        if fill:  # only wrong ones: the user gave them, perhaps with --var already
+            return "correct the fill-in values (--var NAME=VALUE overrides the case file's)"
     if isinstance(exc, TransportError) and exc.sandbox_down:
         return "start it with `omnidesk-macros sandbox` in another terminal"
     if isinstance(exc, ConfigError) and exc.setting in SANDBOX_OPTIONS:

@@ -157,4 +157,6 @@ def test_exit_codes_live_in_the_cli_not_on_the_errors() -> None:
 
 def test_the_cli_words_the_fill_hint_itself() -> None:
     assert hint(CaseDataError.of([DataProblem("fill.a", "А")])) == "give fill-in values with --var NAME=VALUE"
+    assert hint(CaseDataError.of([DataProblem("fill.a", "А", "must be a month")])) \
+        == "correct the fill-in values (--var NAME=VALUE overrides the case file's)"
     assert hint(CaseDataError.of([DataProblem("client.address", "адрес")])) == ""

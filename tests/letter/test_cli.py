@@ -102,7 +102,7 @@ def test_a_date_given_for_a_month_says_what_a_month_looks_like(out_dir: Path, mo
     assert err == (
         f"Error: {EXAMPLE}: letter 'advance-receipt' has wrong values: fill.advance_month (Месяц, за который "
         "направлены авансовые квитанции) must be a month written like 2026-11, got '2026-11-15' (a date: give "
-        "the year and month only)\n    hint: give fill-in values with --var NAME=VALUE\n")
+        "the year and month only)\n    hint: correct the fill-in values (--var NAME=VALUE overrides the case file's)\n")
 
 
 def test_invalid_json_points_at_the_place(out_dir: Path, monkeypatch, capsys) -> None:
