@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from omnidesk_macros.errors import CaseDataError, ConfigError, OmnideskMacrosError
+from omnidesk_macros.errors import CaseDataError, ConfigError, OmnideskMacrosError, TransportError
 from omnidesk_macros.loader import default_templates_dir
 
 if TYPE_CHECKING:
@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 #: exit status per error class; the first class in an error's MRO found here wins, else 1
 EXIT_CODES: dict[type[OmnideskMacrosError], int] = {ConfigError: 2}
+#: the `sandbox` option that sets each setting a sandbox ConfigError can name
+SANDBOX_OPTIONS = {"host": "--host", "port": "--port", "data": "--data", "rate_limit_per_minute": "--rate-limit",
+                   "email": "--email", "api_key": "--api-key"}
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -149,9 +152,10 @@ def render_command(template_id: str, case_file: Path | None, case_number: str | 
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out"), show_default=True,
               help="Folder for the letters and the sandbox's SQLite file.")
 @click.option("--templates", "path", type=click.Path(path_type=Path), help="Templates folder.")
-@click.option("--case-file", type=click.Path(dir_okay=False, path_type=Path), default=Path("examples/case.json"),
-              show_default=True, help="The invented case the sample letters are printed for.")
-def demo_command(out: Path, path: Path | None, case_file: Path) -> None:
+@click.option("--case-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="The invented case the sample letters are printed for (default: examples/case.json when "
+                   "present, else a built-in sample).")
+def demo_command(out: Path, path: Path | None, case_file: Path | None) -> None:
     """The main job on the embedded default: validate, print every letter, compare with the sandbox."""
     from sync.demo import run_demo
 
@@ -278,8 +282,16 @@ def exit_code(exc: OmnideskMacrosError) -> int:
 
 def hint(exc: OmnideskMacrosError) -> str:
     """This command line's own advice for an error, naming its options."""
-    if isinstance(exc, CaseDataError) and any(p.field.startswith("fill.") for p in exc.problems):
-        return "give fill-in values with --var NAME=VALUE"
+    if isinstance(exc, CaseDataError):
+        fill = [p for p in exc.problems if p.field.startswith("fill.")]
+        if any(p.missing for p in fill):
+            return "give fill-in values with --var NAME=VALUE"
+        if fill:  # only wrong ones: the user gave them, perhaps with --var already
+            return "correct the fill-in values (--var NAME=VALUE overrides the case file's)"
+    if isinstance(exc, TransportError) and exc.sandbox_down:
+        return "start it with `omnidesk-macros sandbox` in another terminal"
+    if isinstance(exc, ConfigError) and exc.setting in SANDBOX_OPTIONS:
+        return f"set it with {SANDBOX_OPTIONS[exc.setting]}"
     return ""
 
 

@@ -67,7 +67,8 @@ def text_issue(value: object, max_length: int, multiline: bool = False,
         return "", None
     if isinstance(value, float):
         if not math.isfinite(value):
-            return "", f"is {value!r}, not a value a letter can print"
+            spelling = "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+            return "", f"is {spelling}, not a value a letter can print"
         if not numbers:
             return "", (f"is the number {value!r}; write it as text in quotes, "
                         "since a number with a fraction or exponent loses digits")

@@ -106,7 +106,13 @@ class ConversionError(RenderError):
 
 
 class ConfigError(OmnideskMacrosError):
-    """Settings are missing or invalid."""
+    """Settings are missing or invalid. ``setting`` names the one at fault, as the library calls it (the
+    sandbox's ``host``, ``port``, ``data``, ``rate_limit_per_minute``, ``email``, ``api_key``), or is empty;
+    a front end points at its own control for it."""
+
+    def __init__(self, message: str, setting: str = "") -> None:
+        super().__init__(message)
+        self.setting = setting
 
 
 class ApiError(OmnideskMacrosError):
@@ -149,7 +155,13 @@ class ReadOnlyError(ApiError):
 
 
 class TransportError(ApiError):
-    """No usable answer: connection refused or dropped, or a timeout."""
+    """No usable answer: connection refused or dropped, or a timeout. ``sandbox_down`` is true when the
+    settings are the bundled sandbox's and no connection could be made: it is not running, and a front end
+    says how its user starts it."""
+
+    def __init__(self, message: str, *, method: str = "", path: str = "", sandbox_down: bool = False) -> None:
+        super().__init__(message, method=method, path=path)
+        self.sandbox_down = sandbox_down
 
 
 class PlanConflict(OmnideskMacrosError):

@@ -10,7 +10,6 @@ lives in sync/ because it wires the sandbox, which only the demo, cli.py and the
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from pathlib import Path
 from omnidesk_macros.atomic_file import write_atomic
 from omnidesk_macros.context import LetterContext
 from omnidesk_macros.errors import CaseDataError
-from omnidesk_macros.letter.printing import PrintedLetter
+from omnidesk_macros.letter.printing import PrintedLetter, read_case_file
 from omnidesk_macros.letter.provenance import source_commit
 from omnidesk_macros.letter.render import render_letter
 from omnidesk_macros.model import SourceSet
@@ -32,6 +31,7 @@ from .sandbox import SandboxServer
 from .settings import OmnideskSettings
 
 CASE_TEMPLATE = "e-receipt"  # «Электронная квитанция»: short, and every sandbox case has what it needs
+EXAMPLE_CASE = Path("examples/case.json")  # the invented case of a checkout, used when no case file is given
 
 
 @dataclass
@@ -47,15 +47,17 @@ class DemoReport:
 
 
 def sample_context(case_file: Path | None) -> LetterContext:
-    """The invented case of examples/case.json when present, else the built-in sample."""
-    if case_file and case_file.is_file():
-        return LetterContext.from_mapping(json.loads(case_file.read_text(encoding="utf-8")), str(case_file))
-    return SAMPLE_CONTEXT
+    """The case in ``case_file``, read and checked as `render --case-file` reads it; with none given, the
+    invented case of examples/case.json when present, else the built-in sample. A case file that is given
+    but missing or broken is an error, not a silent fallback."""
+    if case_file is None:
+        return read_case_file(EXAMPLE_CASE) if EXAMPLE_CASE.is_file() else SAMPLE_CONTEXT
+    return read_case_file(case_file)
 
 
 def print_letters(sources: SourceSet, ctx: LetterContext, out_dir: Path) -> tuple[list[Path], float]:
     """Every letter template for one case; fill-ins without a default get sample values that suit its date."""
-    if sources.company is None or ctx.case.date is None:
+    if sources.company is None:
         return [], 0.0
     commit = source_commit(sources.root)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -65,7 +67,8 @@ def print_letters(sources: SourceSet, ctx: LetterContext, out_dir: Path) -> tupl
         if "letter" not in template.channels:
             continue
         started = time.perf_counter()
-        data = render_letter(template, ctx.with_fill(sample_fill(template, ctx.case.date)), sources.company,
+        fill = sample_fill(template, ctx.case.date) if ctx.case.date else {}  # no date: the letter names it
+        data = render_letter(template, ctx.with_fill(fill), sources.company,
                              staff=sources.staff, source_commit=commit)
         elapsed += time.perf_counter() - started
         written.append(write_atomic(out_dir / f"{template.id}.docx", data))

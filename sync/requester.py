@@ -135,7 +135,7 @@ class Requester:
         except httpx.TransportError as exc:
             if isinstance(exc, _NEVER_SENT):
                 again = (
-                    " Is the sandbox running? Start it with `omnidesk-macros sandbox`."
+                    " Is the sandbox running? Start it first."
                     if self.settings.is_sandbox
                     else f" Check OMNIDESK_URL ({self.settings.api_base}) and the network."
                 )
@@ -149,6 +149,7 @@ class Requester:
             raise TransportError(
                 f"no answer from Omnidesk to {method} /api/{path}: {type(exc).__name__}.{again}",
                 method=method, path=f"/api/{path}",
+                sandbox_down=isinstance(exc, _NEVER_SENT) and self.settings.is_sandbox,
             ) from exc
         if response.is_success:
             return response

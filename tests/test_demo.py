@@ -8,10 +8,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 import docx
+import pytest
 from click.testing import CliRunner
 
 from cli import cli
 from omnidesk_macros.diagnostics import Diagnostic
+from omnidesk_macros.errors import CaseDataError
 from omnidesk_macros.letter import read_provenance
 from omnidesk_macros.validate import ValidationReport, load_sources
 from sync.demo import validation_line
@@ -70,3 +72,22 @@ def test_validate_line_says_clean_only_without_warnings() -> None:
     warning = Diagnostic("a.md", 1, 1, "warning", "unused")
     assert validation_line(ValidationReport("t", 27, ()), sources).endswith(" — clean")
     assert validation_line(ValidationReport("t", 27, (warning,)), sources).endswith(" — 1 warning(s)")
+
+
+@pytest.mark.parametrize("text, message", [
+    (None, "cannot read case file"),
+    ('{"case": ', "invalid JSON: Expecting value"),
+    ('{"case": {"number": "000-000001"}, "client": {"full_name": NaN}}', "client.full_name (ФИО абонента) is NaN"),
+    ('{"case": {"number": "000-000001"}}', "needs data the case does not have: case.date"),
+])
+def test_a_case_file_the_demo_cannot_use_is_an_error_naming_it(tmp_path: Path, text: str | None,
+                                                               message: str) -> None:
+    """Read as `render --case-file` reads it: no traceback, no silent fallback to another case."""
+    case_file = tmp_path / "case.json"
+    if text is not None:
+        case_file.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path / "out"), "--templates", str(TEMPLATES_SRC),
+                                      "--case-file", str(case_file)])
+    assert isinstance(result.exception, CaseDataError), result.output
+    assert str(case_file) in str(result.exception) and message in str(result.exception)
+    assert not list(tmp_path.glob("out/letters/*.docx"))

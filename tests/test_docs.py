@@ -44,3 +44,15 @@ def test_python_cli_py_works_like_the_console_script() -> None:
     assert by_file.returncode == 0, by_file.stderr
     assert by_file.stdout == by_script.output
     assert by_file.stdout.startswith("Опломбировка  [sealing]\n")
+
+
+def test_the_readmes_python_example_runs(tmp_path, monkeypatch) -> None:
+    """The library calls shown under «From Python» work as written (up to the signature line, which is no call)."""
+    block = re.search(r"```python\n(from omnidesk_macros import .*?)```", README, re.S)
+    assert block, "README has no Python example of the library"
+    code = block.group(1).split("\nrender_letter(template,")[0]
+    for name in ("templates_src", "examples"):
+        (tmp_path / name).symlink_to(REPO / name)
+    monkeypatch.chdir(tmp_path)
+    exec(compile("from pathlib import Path\n" + code, "README.md", "exec"), {})  # noqa: S102
+    assert (tmp_path / "r.docx").is_file()

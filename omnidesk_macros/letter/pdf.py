@@ -40,6 +40,10 @@ def convert_to_pdf(docx: Path, pdf: Path | None = None, *, timeout: float = DEFA
     target = Path(pdf) if pdf is not None else docx.with_suffix(".pdf")
     soffice = find_soffice()
     if soffice is None:
+        configured = os.environ.get(SOFFICE_ENV)
+        if configured:  # LibreOffice may well be installed: the setting is what is wrong
+            raise ConversionError(f"{SOFFICE_ENV} is set to {configured!r}, which is not a program that can be "
+                                  "run; point it at soffice, or unset it to use LibreOffice from PATH")
         raise ConversionError(INSTALL_HINT)
     with tempfile.TemporaryDirectory(prefix="omnidesk-macros-pdf-") as job:
         work = Path(job)

@@ -40,10 +40,6 @@ class PrintedLetter:
     case_number: str
 
 
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not a value a letter can print")
-
-
 def read_case_file(path: Path) -> LetterContext:
     """The placeholder context from a case JSON file; JSON errors come back with line and column."""
     origin = str(path)
@@ -55,12 +51,14 @@ def read_case_file(path: Path) -> LetterContext:
     if len(raw) > MAX_CASE_FILE:
         raise CaseDataError(f"{path}: over {MAX_CASE_FILE} bytes is too large for a case file", origin=origin)
     try:
-        data = json.loads(raw.decode("utf-8-sig"), parse_constant=_reject_constant)
+        # NaN and Infinity parse as floats, so that the context names the field holding each, with every
+        # other problem of the file
+        data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise CaseDataError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8", origin=origin) from exc
     except json.JSONDecodeError as exc:
         raise CaseDataError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}", origin=origin) from exc
-    except (RecursionError, ValueError) as exc:  # too deep, thousands of digits, NaN or Infinity
+    except (RecursionError, ValueError) as exc:  # too deep, or a number of thousands of digits
         raise CaseDataError(f"{path}: not a case file ({str(exc).split(';')[0]})", origin=origin) from exc
     return LetterContext.from_mapping(data, origin=origin)
 

@@ -88,7 +88,8 @@ def _listening_socket(host: str, port: int) -> socket.socket:
     if not loopback:
         raise ConfigError(
             f"the sandbox listens on this machine only (its /_admin has no password), not on {host!r}; "
-            "use --host 127.0.0.1, ::1 or localhost"
+            "use 127.0.0.1, ::1 or localhost",
+            setting="host",
         )
     try:
         family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
@@ -102,7 +103,8 @@ def _listening_socket(host: str, port: int) -> socket.socket:
             raise
     except OSError as exc:
         raise ConfigError(
-            f"the sandbox cannot listen on {host}:{port}: {exc.strerror or exc}; choose another --port"
+            f"the sandbox cannot listen on {host}:{port}: {exc.strerror or exc}; choose another port",
+            setting="port",
         ) from exc
     return sock
 

@@ -42,13 +42,16 @@ class SandboxConfig:
         if isinstance(self.rate_limit_per_minute, bool) or not isinstance(self.rate_limit_per_minute, int) \
                 or self.rate_limit_per_minute < 1:
             raise ConfigError(f"the sandbox rate limit must be at least 1 request per minute, "
-                              f"not {self.rate_limit_per_minute!r}; pass --rate-limit 1 or more")
+                              f"not {self.rate_limit_per_minute!r}", setting="rate_limit_per_minute")
         if not isinstance(self.rate_window, int | float) or not math.isfinite(self.rate_window) or self.rate_window <= 0:
-            raise ConfigError(f"the sandbox rate window must be a positive number of seconds, not {self.rate_window!r}")
+            raise ConfigError(f"the sandbox rate window must be a positive number of seconds, not {self.rate_window!r}",
+                              setting="rate_window")
         if self.throttle_status not in THROTTLE_STATUSES:
-            raise ConfigError(f"the sandbox throttles with 429 or 403, not {self.throttle_status!r}")
+            raise ConfigError(f"the sandbox throttles with 429 or 403, not {self.throttle_status!r}",
+                              setting="throttle_status")
         if not self.email.strip() or not self.api_key:
-            raise ConfigError("the sandbox needs a non-empty --email and --api-key")
+            raise ConfigError("the sandbox needs a staff email and an API key, neither empty",
+                              setting="email" if not self.email.strip() else "api_key")
 
 
 @dataclass(frozen=True)

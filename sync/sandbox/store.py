@@ -46,7 +46,8 @@ class Store:
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
-            raise ConfigError(f"cannot open the sandbox data file {self.path}: {exc}; choose another --data") from exc
+            raise ConfigError(f"cannot open the sandbox data file {self.path}: {exc}; choose another file",
+                              setting="data") from exc
         try:
             tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if tables and "objects" not in tables:
@@ -56,7 +57,8 @@ class Store:
         except sqlite3.DatabaseError as exc:
             self._db.close()
             raise ConfigError(
-                f"{self.path} is not a sandbox data file ({exc}); choose another --data or delete it"
+                f"{self.path} is not a sandbox data file ({exc}); choose another file, or delete this one",
+                setting="data",
             ) from exc
 
     def close(self) -> None:

@@ -72,29 +72,40 @@ def test_missing_and_wrong_come_in_one_error(company) -> None:
 
 
 @pytest.mark.parametrize(("text", "field", "issue"), [
-    ('{"client": {"full_name": NaN}}', None, "NaN is not a value a letter can print"),
-    ('{"client": {"full_name": -Infinity}}', None, "-Infinity is not a value a letter can print"),
+    ('{"client": {"full_name": NaN}}', "client.full_name", "is NaN, not a value a letter can print"),
+    ('{"client": {"full_name": -Infinity}}', "client.full_name", "is -Infinity, not a value a letter can print"),
     ('{"client": {"account": 12345678901234567890.0}}', "client.account",
      "is the number 1.2345678901234567e+19; write it as text in quotes, since a number with a fraction or "
      "exponent loses digits"),
     ('{"client": {"account": 1e3}}', "client.account",
      "is the number 1000.0; write it as text in quotes, since a number with a fraction or exponent loses digits"),
 ])
-def test_nan_infinity_and_float_numbers_are_refused(tmp_path: Path, text: str, field: str | None,
-                                                     issue: str) -> None:
+def test_nan_infinity_and_float_numbers_are_refused(tmp_path: Path, text: str, field: str, issue: str) -> None:
     path = tmp_path / "case.json"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(CaseDataError) as raised:
         read_case_file(path)
     assert str(path) in str(raised.value) and issue in str(raised.value)
-    if field:
-        assert problems_of(raised) == [(field, issue)]
+    assert problems_of(raised) == [(field, issue)]
+
+
+def test_every_nan_in_a_case_file_is_named_by_its_field(tmp_path: Path) -> None:
+    """A web form marks the fields, so NaN is a problem of its field, reported with all the others."""
+    path = tmp_path / "case.json"
+    path.write_text('{"case": {"number": Infinity}, "client": {"full_name": NaN, "account": 1.5}, '
+                    '"fill": {"month": NaN}}', encoding="utf-8")
+    with pytest.raises(CaseDataError) as raised:
+        read_case_file(path)
+    assert [p.field for p in raised.value.problems] == ["case.number", "client.full_name", "client.account",
+                                                        "fill.month"]
+    assert str(raised.value).startswith(f"{path}: the case has wrong values: case.number (номер обращения) is "
+                                        "Infinity, not a value a letter can print; client.full_name")
 
 
 def test_nan_from_elsewhere_than_json_is_refused_too() -> None:
     with pytest.raises(CaseDataError) as raised:
         LetterContext.from_mapping(case_data(client={"full_name": float("nan")}))
-    assert problems_of(raised) == [("client.full_name", "is nan, not a value a letter can print")]
+    assert problems_of(raised) == [("client.full_name", "is NaN, not a value a letter can print")]
 
 
 def test_an_integer_account_still_prints() -> None:
@@ -146,4 +157,6 @@ def test_exit_codes_live_in_the_cli_not_on_the_errors() -> None:
 
 def test_the_cli_words_the_fill_hint_itself() -> None:
     assert hint(CaseDataError.of([DataProblem("fill.a", "А")])) == "give fill-in values with --var NAME=VALUE"
+    assert hint(CaseDataError.of([DataProblem("fill.a", "А", "must be a month")])) \
+        == "correct the fill-in values (--var NAME=VALUE overrides the case file's)"
     assert hint(CaseDataError.of([DataProblem("client.address", "адрес")])) == ""

@@ -102,7 +102,7 @@ def test_a_date_given_for_a_month_says_what_a_month_looks_like(out_dir: Path, mo
     assert err == (
         f"Error: {EXAMPLE}: letter 'advance-receipt' has wrong values: fill.advance_month (Месяц, за который "
         "направлены авансовые квитанции) must be a month written like 2026-11, got '2026-11-15' (a date: give "
-        "the year and month only)\n    hint: give fill-in values with --var NAME=VALUE\n")
+        "the year and month only)\n    hint: correct the fill-in values (--var NAME=VALUE overrides the case file's)\n")
 
 
 def test_invalid_json_points_at_the_place(out_dir: Path, monkeypatch, capsys) -> None:
@@ -136,7 +136,8 @@ def test_bad_var_is_a_usage_error(monkeypatch, capsys) -> None:
 
 
 def test_pdf_without_libreoffice_says_how_to_install(out_dir: Path, monkeypatch, capsys) -> None:
-    monkeypatch.setenv("OMNIDESK_MACROS_SOFFICE", str(out_dir / "no-such-soffice"))
+    monkeypatch.delenv("OMNIDESK_MACROS_SOFFICE", raising=False)
+    monkeypatch.setenv("PATH", str(out_dir))  # no soffice, no libreoffice
     code, _, err = run_main(monkeypatch, capsys, "render", "e-receipt", "--case-file", str(EXAMPLE),
                             "--out", str(out_dir / "r.docx"), "--pdf", "--templates", str(TEMPLATES_SRC))
     assert code == 1

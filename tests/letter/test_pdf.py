@@ -104,10 +104,19 @@ def test_a_line_before_a_hard_break_is_not_stretched(out_dir: Path) -> None:
     assert "Первая строка" in lines and "вторая строка." in lines
 
 
-def test_missing_libreoffice_names_the_install_command(letter_docx: Path, monkeypatch) -> None:
-    monkeypatch.setenv("OMNIDESK_MACROS_SOFFICE", "/nonexistent/soffice")
+def test_missing_libreoffice_names_the_install_command(letter_docx: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("OMNIDESK_MACROS_SOFFICE", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no soffice, no libreoffice
     with pytest.raises(ConversionError, match="apt-get install -y libreoffice-writer-nogui"):
         convert_to_pdf(letter_docx)
+
+
+def test_a_wrong_soffice_setting_is_named_not_taken_for_a_missing_libreoffice(letter_docx: Path, monkeypatch) -> None:
+    monkeypatch.setenv("OMNIDESK_MACROS_SOFFICE", "/nonexistent/soffice")
+    with pytest.raises(ConversionError) as raised:
+        convert_to_pdf(letter_docx)
+    assert str(raised.value) == ("OMNIDESK_MACROS_SOFFICE is set to '/nonexistent/soffice', which is not a program "
+                                 "that can be run; point it at soffice, or unset it to use LibreOffice from PATH")
 
 
 def hanging_soffice(folder: Path) -> Path:

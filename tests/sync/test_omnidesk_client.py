@@ -386,5 +386,7 @@ def test_an_answer_in_an_unexpected_shape_is_an_api_error(
 
 def test_no_sandbox_running_says_how_to_start_it() -> None:
     settings = OmnideskSettings(url="http://127.0.0.1:9").validated(max_attempts=1)  # nothing listens on port 9
-    with Client(settings, on_wait=lambda m: None) as client, pytest.raises(TransportError, match="omnidesk-macros sandbox"):
+    with Client(settings, on_wait=lambda m: None) as client, pytest.raises(TransportError, match="Is the sandbox running") \
+            as raised:
         client.get_group(1)
+    assert raised.value.sandbox_down

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from cli import cli
+from cli import cli, hint
 from omnidesk_macros.errors import TransportError
 from sync.settings import SANDBOX_API_KEY, SANDBOX_EMAIL
 from tests.helpers import TEMPLATES_SRC
@@ -37,16 +37,16 @@ def counting(exc: Exception) -> tuple[Callable[[httpx.Request], httpx.Response],
 def test_a_refused_loopback_connection_is_not_retried(mock_client) -> None:
     handler, seen = counting(refused())
     client = mock_client(handler, url="http://127.0.0.1:1", email=SANDBOX_EMAIL, api_key=SANDBOX_API_KEY)
-    with pytest.raises(TransportError, match=r"ConnectError\. Is the sandbox running\? Start it with"):
+    with pytest.raises(TransportError, match=r"ConnectError\. Is the sandbox running\? Start it first\.$") as raised:
         client.get_user(1)
-    assert len(seen) == 1
+    assert len(seen) == 1 and raised.value.sandbox_down
 
 
 def test_a_refused_remote_connection_is_still_retried(mock_client) -> None:
     handler, seen = counting(refused())
-    with pytest.raises(TransportError, match="Check OMNIDESK_URL"):
+    with pytest.raises(TransportError, match="Check OMNIDESK_URL") as raised:
         mock_client(handler, max_attempts=3).get_user(1)
-    assert len(seen) == 3
+    assert len(seen) == 3 and not raised.value.sandbox_down
 
 
 def free_port() -> int:
@@ -66,7 +66,9 @@ def test_render_case_with_no_sandbox_says_so(monkeypatch, tmp_path) -> None:
                                       str(tmp_path / "x.docx"), "--templates", str(TEMPLATES_SRC)])
     assert result.exit_code == 1
     assert isinstance(result.exception, TransportError)
-    assert "Is the sandbox running? Start it with `omnidesk-macros sandbox`." in str(result.exception)
+    assert "Is the sandbox running? Start it first." in str(result.exception)
+    assert "omnidesk-macros" not in str(result.exception)  # a library message names no command
+    assert hint(result.exception) == "start it with `omnidesk-macros sandbox` in another terminal"
     assert attempts == ["GET"] and not (tmp_path / "x.docx").exists()
 
 
