@@ -9,6 +9,7 @@ and user objects, custom fields from ``cf_<id>`` values found through the live d
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -28,10 +29,11 @@ _BUILTIN_SOURCES = {
 }
 
 
-def context_from_case(client: Client, sources: SourceSet, case_ref: str) -> LetterContext:
-    """Fetch the case and its subscriber and build the context; missing data is left empty for the
-    renderer, which names every gap at once."""
-    case = client.get_case(case_ref)
+def context_from_case(client: Client, sources: SourceSet, case_ref: str | Mapping[str, Any]) -> LetterContext:
+    """Fetch the case (unless given the case object itself) and its subscriber and build the context;
+    missing data is left empty for the renderer, which names every gap at once."""
+    case = dict(case_ref) if isinstance(case_ref, Mapping) else client.get_case(case_ref)
+    case_ref = str(case.get("case_number", "")) if isinstance(case_ref, Mapping) else case_ref
     user = client.get_user(case["user_id"]) if case.get("user_id") else {}
     live = {f.title.casefold(): f for f in client.list_custom_fields()}
     objects = {"case": case, "user": user}

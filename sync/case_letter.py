@@ -24,8 +24,15 @@ def render_case_letter(
     out: Path | None = None,
     pdf: bool = False,
 ) -> PrintedLetter:
-    """Print template ``template_id`` for the Omnidesk case ``case_ref`` (its number or id)."""
+    """Print template ``template_id`` for the Omnidesk case ``case_ref`` (its number or id).
+
+    The case is fetched before the templates are loaded and checked, so an Omnidesk that is down fails
+    at once; an unknown template id still fails before any request, by its file name.
+    """
+    if not (Path(templates_root) / "replies" / f"{template_id}.md").is_file():
+        load_sources(templates_root).template(template_id)  # the SourceError naming the known ids
+    case = client.get_case(case_ref)
     sources = load_sources(templates_root)
-    sources.template(template_id)  # an unknown id fails before any request
-    ctx = context_from_case(client, sources, case_ref)
+    sources.template(template_id)
+    ctx = context_from_case(client, sources, case)
     return print_letter(sources, template_id, ctx, fill, out, pdf)
