@@ -38,8 +38,9 @@ def cli() -> None:
 @cli.command("validate")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="json prints one object with every diagnostic, for CI and editors.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+              help="json prints one object with every diagnostic, for CI and editors; github prints "
+                   "GitHub Actions annotations (::error file=…,line=…::), so problems show on the pull request.")
 def validate_command(path: Path | None, strict: bool, fmt: str) -> None:
     """Check every template, the card and the appeal types; report all problems at once.
 
@@ -53,7 +54,7 @@ def validate_command(path: Path | None, strict: bool, fmt: str) -> None:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
         for item in report.diagnostics:
-            click.echo(item.format())
+            click.echo(item.github() if fmt == "github" else item.format())
         click.echo(report.summary() + (" — warnings count as errors (--strict)" if strict and report.warnings else ""))
     if not report.ok:
         raise SystemExit(1)
