@@ -27,7 +27,7 @@ COMPARED = {
     "custom_field": ("title", "field_type", "field_level"),
     "field_option": ("title",),
     "macro_category": ("title",),
-    "macro": ("title", "html"),
+    "macro": ("title", "html", "status"),
     "label": ("title",),
     "kb_category": ("title",),
     "kb_section": ("title", "description"),
@@ -91,8 +91,17 @@ def fingerprint(view_: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+#: compared only when set on either side, so fingerprints recorded before the field existed stay valid
+OPTIONAL = frozenset({"status"})
+
+
+def _compared(kind: str, fields: dict[str, Any]) -> dict[str, Any]:
+    result = {name: _canon(name, fields.get(name)) for name in COMPARED[kind]}
+    return {name: value for name, value in result.items() if value or name not in OPTIONAL}
+
+
 def desired_view(obj: DesiredObject) -> dict[str, Any]:
-    result = {name: _canon(name, obj.fields.get(name)) for name in COMPARED[obj.kind]}
+    result = _compared(obj.kind, obj.fields)
     if obj.kind == "kb_article":
         result["sections"] = sorted(obj.fields.get("sections", []))
     elif obj.kind in PARENT_KIND:
@@ -105,7 +114,7 @@ def live_view(live: LiveObject, keys: dict[tuple[str, int], str]) -> dict[str, A
     if live.kind == "macro":
         replies = live.extra.get("replies", {})
         fields["html"] = replies.get(RUSSIAN_LANGUAGE_ID, next(iter(replies.values()), "")) if replies else ""
-    result = {name: _canon(name, fields.get(name)) for name in COMPARED[live.kind]}
+    result = _compared(live.kind, fields)
     if live.kind == "kb_article":
         result["sections"] = sorted(keys.get(("kb_section", s), f"#{s}") for s in live.extra.get("sections", []))
     elif live.kind in PARENT_KIND:
