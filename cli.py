@@ -254,6 +254,28 @@ def sync_verify_command(path: Path | None, fmt: str) -> None:
     raise SystemExit(2 if drifts else 0)
 
 
+@sync_group.command("pull")
+@click.option("--templates", "path", type=click.Path(path_type=Path),
+              help="Templates folder whose appeal types and lock file are used.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for the template files, e.g. templates_src/replies.")
+@click.option("--force", is_flag=True, help="Overwrite files that exist in --out.")
+def sync_pull_command(path: Path | None, out: Path, force: bool) -> None:
+    """Import the account's macros as template files (HTML → Markdown), naming each macro skipped and why."""
+    from sync.pull import pull
+
+    with _sync_errors(), _client() as omnidesk:
+        result = pull(path or default_templates_dir(), omnidesk, out, force=force)
+    for item in result.written:
+        click.echo(f"wrote {item.path} «{item.title}» (appeal types: {', '.join(item.appeal_types) or 'none'})")
+        for note in item.notes:
+            click.echo(f"    note: {note}")
+    for skipped in result.skipped:
+        click.echo(f"skipped «{skipped.title}» (macro {skipped.macro_id}): {skipped.reason}")
+    click.echo(f"{len(result.written)} template(s) written, {len(result.skipped)} macro(s) skipped; "
+               f"{result.requests} API request(s). Review them, then run `omnidesk-macros validate`.")
+
+
 @cli.group("sandbox-admin")
 def sandbox_admin_group() -> None:
     """Play the Omnidesk administrator on a running sandbox (what only the admin UI can do)."""
