@@ -196,16 +196,20 @@ def _client() -> Client:
 
 @sync_group.command("plan")
 @click.option("--templates", "path", type=click.Path(path_type=Path), help="Templates folder.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
+              help="markdown is for a CI job summary ($GITHUB_STEP_SUMMARY).")
 @click.option("--prune", is_flag=True, help="Also plan deleting unowned objects in what the tool manages.")
 def sync_plan_command(path: Path | None, fmt: str, prune: bool) -> None:
     """Show every difference between templates_src/ and Omnidesk. Exit 0 none, 2 changes pending, 1 error."""
     from sync.apply import plan_sources
-    from sync.plan import format_plan
+    from sync.plan import format_plan, format_plan_markdown
 
     with _sync_errors(), _client() as omnidesk:
         plan = plan_sources(path or default_templates_dir(), omnidesk, prune=prune)
-    click.echo(json.dumps(plan.to_dict(), ensure_ascii=False, indent=2) if fmt == "json" else format_plan(plan))
+    if fmt == "json":
+        click.echo(json.dumps(plan.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_plan_markdown(plan) if fmt == "markdown" else format_plan(plan), nl=fmt != "markdown")
     raise SystemExit(2 if plan.changes else 0)
 
 

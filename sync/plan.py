@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import html
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -288,3 +289,23 @@ def format_plan(plan: Plan) -> str:
                  f"{plan.requests} API request(s) to plan" if plan.changes
                  else f"Omnidesk matches templates_src/; {plan.requests} API request(s) to plan")
     return "\n".join(lines)
+
+
+def format_plan_markdown(plan: Plan) -> str:
+    """The plan for a pull request's job summary: a table of changes, each diff folded under it."""
+    if not plan.changes:
+        return f"### Omnidesk plan\n\nOmnidesk matches `templates_src/` ({plan.requests} API request(s)).\n"
+    lines = ["### Omnidesk plan", "",
+             f"{len(plan.changes)} change(s): {len(plan.api_changes)} by `sync push`, "
+             f"{len(plan.manual_changes)} manual (the administrator's checklist); {plan.requests} API request(s).",
+             "", "| | kind | key | title | via |", "|---|---|---|---|---|"]
+    signs = {"create": "➕ create", "update": "✏️ update", "delete": "➖ delete"}
+    for change in plan.changes:
+        title = change.title.replace("|", "\\|")
+        lines.append(f"| {signs[change.action]} | {change.kind} | `{change.key}` | {title} | {change.via} |")
+    diffs = [c for c in plan.changes if c.action == "update" or c.note]
+    for change in diffs:
+        body = "".join(f"# {line}\n" for line in change.note.splitlines()) + change.diff
+        lines += ["", f"<details><summary>{change.action} <code>{html.escape(change.key)}</code></summary>", "",
+                  "```diff", body.rstrip("\n").replace("```", "`\u200b``"), "```", "", "</details>"]
+    return "\n".join(lines) + "\n"
