@@ -65,6 +65,8 @@ _SYNONYMS = {"b": "strong", "i": "em"}
 _STRUCTURE = {"ul", "ol", "li", "table", "tr", "td", "th"}
 #: tags kept in the canonical form; everything else (span, font, div wrappers…) is dropped, its text kept
 _KEPT = {"strong", "em", "u", "s", "br", "p", *_STRUCTURE}
+#: tags kept with the one attribute a reader notices: where a link goes, which picture shows
+_KEPT_WITH = {"a": "href", "img": "src"}
 _PARA = "\x00P"
 
 
@@ -89,6 +91,12 @@ class _Canon(HTMLParser):
         elif tag == "br":
             if not closing:
                 self.tokens.append("<br>")
+        elif tag in _KEPT_WITH:
+            if not closing:
+                value = html.escape((dict(attrs).get(_KEPT_WITH[tag]) or "").strip())
+                self.tokens.append(f'<{tag} {_KEPT_WITH[tag]}="{value}">')
+            elif tag == "a":
+                self.tokens.append("</a>")
         elif tag in _KEPT:
             start = dict(attrs).get("start") if tag == "ol" and not closing else None
             suffix = f' start="{start}"' if start not in (None, "1") else ""
