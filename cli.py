@@ -41,8 +41,9 @@ def cli() -> None:
 @cli.command("validate")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="json prints one object with every diagnostic, for CI and editors.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+              help="json prints one object with every diagnostic, for CI and editors; github prints "
+                   "GitHub Actions annotations (::error file=…,line=…::), so problems show on the pull request.")
 def validate_command(path: Path | None, strict: bool, fmt: str) -> None:
     """Check every template, the card and the appeal types; report all problems at once.
 
@@ -56,7 +57,7 @@ def validate_command(path: Path | None, strict: bool, fmt: str) -> None:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
         for item in report.diagnostics:
-            click.echo(item.format())
+            click.echo(item.github() if fmt == "github" else item.format())
         click.echo(report.summary() + (" — warnings count as errors (--strict)" if strict and report.warnings else ""))
     if not report.ok:
         raise SystemExit(1)
@@ -199,16 +200,20 @@ def _client() -> Client:
 
 @sync_group.command("plan")
 @click.option("--templates", "path", type=click.Path(path_type=Path), help="Templates folder.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
+              help="markdown is for a CI job summary ($GITHUB_STEP_SUMMARY).")
 @click.option("--prune", is_flag=True, help="Also plan deleting unowned objects in what the tool manages.")
 def sync_plan_command(path: Path | None, fmt: str, prune: bool) -> None:
     """Show every difference between templates_src/ and Omnidesk. Exit 0 none, 2 changes pending, 1 error."""
     from sync.apply import plan_sources
-    from sync.plan import format_plan
+    from sync.plan import format_plan, format_plan_markdown
 
     with _sync_errors(), _client() as omnidesk:
         plan = plan_sources(path or default_templates_dir(), omnidesk, prune=prune)
-    click.echo(json.dumps(plan.to_dict(), ensure_ascii=False, indent=2) if fmt == "json" else format_plan(plan))
+    if fmt == "json":
+        click.echo(json.dumps(plan.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_plan_markdown(plan) if fmt == "markdown" else format_plan(plan), nl=fmt != "markdown")
     raise SystemExit(2 if plan.changes else 0)
 
 
@@ -255,6 +260,28 @@ def sync_verify_command(path: Path | None, fmt: str) -> None:
     click.echo(json.dumps(drift_report(drifts, requests), ensure_ascii=False, indent=2) if fmt == "json"
                else format_drifts(drifts, requests))
     raise SystemExit(2 if drifts else 0)
+
+
+@sync_group.command("pull")
+@click.option("--templates", "path", type=click.Path(path_type=Path),
+              help="Templates folder whose appeal types and lock file are used.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for the template files, e.g. templates_src/replies.")
+@click.option("--force", is_flag=True, help="Overwrite files that exist in --out.")
+def sync_pull_command(path: Path | None, out: Path, force: bool) -> None:
+    """Import the account's macros as template files (HTML → Markdown), naming each macro skipped and why."""
+    from sync.pull import pull
+
+    with _sync_errors(), _client() as omnidesk:
+        result = pull(path or default_templates_dir(), omnidesk, out, force=force)
+    for item in result.written:
+        click.echo(f"wrote {item.path} «{item.title}» (appeal types: {', '.join(item.appeal_types) or 'none'})")
+        for note in item.notes:
+            click.echo(f"    note: {note}")
+    for skipped in result.skipped:
+        click.echo(f"skipped «{skipped.title}» (macro {skipped.macro_id}): {skipped.reason}")
+    click.echo(f"{len(result.written)} template(s) written, {len(result.skipped)} macro(s) skipped; "
+               f"{result.requests} API request(s). Review them, then run `omnidesk-macros validate`.")
 
 
 @cli.group("sandbox-admin")

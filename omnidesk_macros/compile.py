@@ -3,7 +3,8 @@
     card.yaml (non-builtin fields)   → custom_field, and field_option per select option
     appeal_types.yaml                → macro_category, label, kb_section (one each per appeal type),
                                        and the options of the appeal-type select
-    replies/<id>.md with `reply`     → macro, in the category of each appeal type that offers it
+    replies/<id>.md with `reply`     → macro, in the category of each appeal type that offers it (its reply
+                                       text, and the case status it sets when the template names one)
     replies/<id>.md                  → kb_article in the staff-only category «Типовые ответы»
     (fixed)                          → label «Печать ответа» (the print service's trigger), kb_category
 
@@ -80,11 +81,12 @@ def compile_sources(sources: SourceSet) -> DesiredState:
                                                                                           "sort": sort}))
     for kind in kinds:
         for position, template in enumerate(t for t in sources.templates_for(kind.id) if "reply" in t.channels):
-            objects.append(DesiredObject(
-                "macro", f"macro:{kind.id}:{template.id}", template.title,
-                {"title": template.title, "html": _html(template, "reply"), "language": MACRO_LANGUAGE,
-                 "position": position},
-                parent=f"category:{kind.id}"))
+            fields = {"title": template.title, "html": _html(template, "reply"), "language": MACRO_LANGUAGE,
+                      "position": position}
+            if template.status_after:
+                fields["status"] = template.status_after  # a second action: «Изменить статус на»
+            objects.append(DesiredObject("macro", f"macro:{kind.id}:{template.id}", template.title, fields,
+                                         parent=f"category:{kind.id}"))
     objects.append(DesiredObject("label", "label:print", PRINT_LABEL, {"title": PRINT_LABEL}))
     for kind in kinds:
         objects.append(DesiredObject("label", f"label:{kind.id}", kind.title, {"title": kind.title}))

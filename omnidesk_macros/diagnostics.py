@@ -32,6 +32,21 @@ class Diagnostic:
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
+    def github(self) -> str:
+        """A GitHub Actions workflow command, so the problem shows on its line of the pull request."""
+        message = self.message + (f"\nhint: {self.hint}" if self.hint else "")
+        return (f"::{self.severity} file={_github_property(self.path)},line={self.line},col={self.col}"
+                f"::{_github_data(message)}")
+
+
+def _github_data(text: str) -> str:
+    # the escapes GitHub's runner decodes (actions/toolkit, command.ts: escapeData)
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _github_property(text: str) -> str:
+    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
+
 
 class Diagnostics:
     """An ordered, de-duplicated bag of diagnostics for one run."""

@@ -17,6 +17,7 @@ from .located_yaml import Located, YamlSyntaxError, parse_yaml
 from .model import (
     APPEAL_TYPE_KEYS,
     CARD_FIELD_KEYS,
+    CASE_STATUSES,
     CHANNELS,
     COMPANY_KEYS,
     OPTION_KEYS,
@@ -121,6 +122,11 @@ def load_template(path: Path, diags: Diagnostics) -> Template | None:
         if channel not in CHANNELS:
             line, col = doc.value_pos("channels", index)
             diags.error(file, line, col, f"unknown channel '{channel}'", f"use {' or '.join(CHANNELS)}")
+    status_after = data.get("status_after")
+    if status_after is not None and "reply" not in channels:
+        line, col = doc.value_pos("status_after")
+        diags.warning(file, line, col, "status_after has no effect: only a macro sets a status, and this template "
+                      "has no 'reply' channel", "add 'reply' to channels or remove status_after")
     return Template(
         id=template_id,
         title=str(data.get("title") or template_id),
@@ -132,6 +138,7 @@ def load_template(path: Path, diags: Diagnostics) -> Template | None:
         body_line=body_line,
         text=text,
         source=str(data.get("source") or ""),
+        status_after=str(status_after) if status_after in CASE_STATUSES else None,
     )
 
 

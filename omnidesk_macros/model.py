@@ -19,6 +19,8 @@ from pathlib import Path
 from .schema import Key
 
 CHANNELS = ("letter", "reply")
+#: the case status a macro may leave the case in (the values of card.yaml's builtin status field)
+CASE_STATUSES = ("open", "waiting", "closed")
 VARIABLE_TYPES = ("text", "textarea", "date", "month", "number")
 FIELD_TYPES = ("text", "textarea", "select", "checkbox", "date", "file")
 FIELD_LEVELS = ("case", "user")
@@ -35,6 +37,8 @@ TEMPLATE_KEYS = {
     "appeal_types": Key("list", True, "ids from appeal_types.yaml that offer this template"),
     "channels": Key("list", True, "letter (printed at the counter) and/or reply (remote answer)"),
     "variables": Key("mapping", False, "fill-in variables: name → {label, type, default, required}"),
+    "status_after": Key("str", False, "the case status the Omnidesk macro sets with the reply: open, waiting or "
+                        "closed; unset leaves the status alone", CASE_STATUSES),
 }
 VARIABLE_KEYS = {
     "label": Key("str", True, "the Russian label shown to the specialist"),
@@ -99,6 +103,7 @@ class Template:
     body_line: int  # 1-based line of the file where the body starts
     text: str = field(repr=False, default="")  # the whole file, for provenance
     source: str = ""
+    status_after: str | None = None  # the case status the macro sets, one of CASE_STATUSES
 
     @property
     def text_hash(self) -> str:

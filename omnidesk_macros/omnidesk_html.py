@@ -60,10 +60,13 @@ def _runs(runs: tuple[Run, ...]) -> str:
 
 #: tags that differ only in spelling
 _SYNONYMS = {"b": "strong", "i": "em"}
-#: tags that carry structure; a paragraph boundary next to one of them adds nothing
-_STRUCTURE = {"ul", "ol", "li", "table", "thead", "tbody", "tr", "td", "th"}
+#: tags that carry structure; a paragraph boundary next to one of them adds nothing (thead and tbody only
+#: group rows, and editors add or drop them, so they are not kept)
+_STRUCTURE = {"ul", "ol", "li", "table", "tr", "td", "th"}
 #: tags kept in the canonical form; everything else (span, font, div wrappers…) is dropped, its text kept
 _KEPT = {"strong", "em", "u", "s", "br", "p", *_STRUCTURE}
+#: tags kept with the one attribute a reader notices: where a link goes, which picture shows
+_KEPT_WITH = {"a": "href", "img": "src"}
 _PARA = "\x00P"
 
 
@@ -88,6 +91,12 @@ class _Canon(HTMLParser):
         elif tag == "br":
             if not closing:
                 self.tokens.append("<br>")
+        elif tag in _KEPT_WITH:
+            if not closing:
+                value = html.escape((dict(attrs).get(_KEPT_WITH[tag]) or "").strip())
+                self.tokens.append(f'<{tag} {_KEPT_WITH[tag]}="{value}">')
+            elif tag == "a":
+                self.tokens.append("</a>")
         elif tag in _KEPT:
             start = dict(attrs).get("start") if tag == "ol" and not closing else None
             suffix = f' start="{start}"' if start not in (None, "1") else ""
@@ -120,7 +129,32 @@ def canonical_html(text: str) -> str:
             out.append(text_)
         elif out and out[-1] not in (_PARA, "<br>") and not _is_structure(out[-1]):
             out.append(" ")  # a space between two inline runs is visible; between blocks it is not
-    return _join(_drop_empty_inline(out))
+    return _join(_drop_empty_inline(_breaks(out)))
+
+
+def _breaks(tokens: list[str]) -> list[str]:
+    """Two or more ``<br>`` in a row are a paragraph break (how editors without ``<p>`` write one); a lone
+    ``<br>`` at the edge of a paragraph or a cell shows nothing."""
+    out: list[str] = []
+    index = 0
+    while index < len(tokens):
+        if tokens[index] != "<br>":
+            out.append(tokens[index])
+            index += 1
+            continue
+        end, count = index, 0
+        while end < len(tokens) and tokens[end] in ("<br>", " "):
+            count += tokens[end] == "<br>"
+            end += 1
+        following = tokens[end] if end < len(tokens) else _PARA
+        at_edge = not out or out[-1] == _PARA or _is_structure(out[-1]) or following == _PARA \
+            or _is_structure(following)
+        if count >= 2:
+            out.append(_PARA)
+        elif not at_edge:
+            out.append("<br>")
+        index = end
+    return out
 
 
 def _is_structure(token: str) -> bool:

@@ -102,3 +102,13 @@ def salutation(full_name: str) -> str:
     if (low.endswith(_FEMALE_PATRONYMIC) and not tail) or tail == "кызы":
         return f"Уважаемая {name} {patronymic}!"
     return f"Уважаемый(ая) {name} {patronymic}!"
+
+
+_LATIN = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+                  ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s",
+                   "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"], strict=True))
+
+
+def transliterate(text: str) -> str:
+    """«Оплата без комиссии» → «oplata bez komissii» (Russian passports' scheme, ъ and ь dropped)."""
+    return "".join(_LATIN.get(char, char) for char in text.casefold())

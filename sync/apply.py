@@ -146,6 +146,9 @@ def _write(change: Change, live: LiveState, client: Client, lock: LockFile, jour
         else:
             client.update_kb(_kb(change.kind), object_id, **body)
     lock.record(change.key, change.kind, object_id, plan.fingerprints[change.key])
+    # the lock file first: a crash between the two must leave the intent, or the next push would not know
+    # the object is ours (a duplicate section, or our own label reported as someone else's)
+    lock.save()
     journal.done(change.key)
 
 

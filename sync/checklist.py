@@ -19,11 +19,14 @@ from omnidesk_macros.compile import MACRO_LANGUAGE
 
 from .live import UI_PLACES
 from .plan import Change, Plan
+from .resources import STATUS_TITLES_RU
 
 FIELD_TYPES_RU = {"text": "Текстовое поле", "textarea": "Многострочное поле", "select": "Выпадающий список",
                   "checkbox": "Чекбокс", "date": "Дата"}
 LEVELS_RU = {"case": "Обращение", "user": "Пользователь"}
 ACTIONS_RU = {"create": "Создать", "update": "Изменить", "delete": "Удалить"}
+#: the second action of a macro that sets the case status, as the macro editor names it
+STATUS_STEP = "Действие 2: Изменить статус на"
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,8 @@ def _step(change: Change, plan: Plan) -> Step:
         elif change.kind == "macro":
             values = {"Категория": _title_of(plan, want.parent), "Название": fields["title"],
                       "Действие": "Отправить ответ пользователю", "Язык": MACRO_LANGUAGE, "html": fields["html"]}
+            if fields.get("status"):
+                values[STATUS_STEP] = STATUS_TITLES_RU[fields["status"]]
         elif change.kind == "label":
             values = {"Название": fields["title"]}
     place = UI_PLACES.get(change.kind, "Настройки → Метки")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .client import Client
+from .resources import STATUS_ACTION, status_of_code
 
 #: kinds the public API writes; the rest only an administrator in the Omnidesk UI can create or change
 API_KINDS = frozenset({"label", "kb_category", "kb_section", "kb_article"})
@@ -105,9 +106,11 @@ def fetch_live(client: Client) -> LiveState:
             replies: str | dict[str, str] = next(
                 (a.destination for a in macro.actions if a.action_type == "email_to_user"), {})
             per_language = replies if isinstance(replies, Mapping) else {"": replies}
+            status = next((status_of_code(str(a.destination)) for a in macro.actions
+                           if a.action_type == STATUS_ACTION), "")
             objects.append(LiveObject("macro", macro.macro_id, clean_title(macro.title),
-                                      {"title": clean_title(macro.title)}, parent_id=bucket.category_id,
-                                      extra={"replies": dict(per_language)}))
+                                      {"title": clean_title(macro.title), "status": status},
+                                      parent_id=bucket.category_id, extra={"replies": dict(per_language)}))
     for custom in client.list_custom_fields():
         objects.append(LiveObject("custom_field", custom.field_id, clean_title(custom.title),
                                   {"title": clean_title(custom.title), "field_type": custom.field_type,

@@ -102,7 +102,9 @@ def one_push_at_a_time(root: Path) -> Iterator[None]:
     try:
         yield
     finally:
-        path.unlink(missing_ok=True)
+        # only our own lock: had another push taken it over (thinking us dead), deleting it would let a third in
+        if _holder(path) == os.getpid():
+            path.unlink(missing_ok=True)
 
 
 def _holder(path: Path) -> int | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import html
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,7 +28,7 @@ COMPARED = {
     "custom_field": ("title", "field_type", "field_level"),
     "field_option": ("title",),
     "macro_category": ("title",),
-    "macro": ("title", "html"),
+    "macro": ("title", "html", "status"),
     "label": ("title",),
     "kb_category": ("title",),
     "kb_section": ("title", "description"),
@@ -91,8 +92,17 @@ def fingerprint(view_: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+#: compared only when set on either side, so fingerprints recorded before the field existed stay valid
+OPTIONAL = frozenset({"status"})
+
+
+def _compared(kind: str, fields: dict[str, Any]) -> dict[str, Any]:
+    result = {name: _canon(name, fields.get(name)) for name in COMPARED[kind]}
+    return {name: value for name, value in result.items() if value or name not in OPTIONAL}
+
+
 def desired_view(obj: DesiredObject) -> dict[str, Any]:
-    result = {name: _canon(name, obj.fields.get(name)) for name in COMPARED[obj.kind]}
+    result = _compared(obj.kind, obj.fields)
     if obj.kind == "kb_article":
         result["sections"] = sorted(obj.fields.get("sections", []))
     elif obj.kind in PARENT_KIND:
@@ -105,7 +115,7 @@ def live_view(live: LiveObject, keys: dict[tuple[str, int], str]) -> dict[str, A
     if live.kind == "macro":
         replies = live.extra.get("replies", {})
         fields["html"] = replies.get(RUSSIAN_LANGUAGE_ID, next(iter(replies.values()), "")) if replies else ""
-    result = {name: _canon(name, fields.get(name)) for name in COMPARED[live.kind]}
+    result = _compared(live.kind, fields)
     if live.kind == "kb_article":
         result["sections"] = sorted(keys.get(("kb_section", s), f"#{s}") for s in live.extra.get("sections", []))
     elif live.kind in PARENT_KIND:
@@ -279,3 +289,23 @@ def format_plan(plan: Plan) -> str:
                  f"{plan.requests} API request(s) to plan" if plan.changes
                  else f"Omnidesk matches templates_src/; {plan.requests} API request(s) to plan")
     return "\n".join(lines)
+
+
+def format_plan_markdown(plan: Plan) -> str:
+    """The plan for a pull request's job summary: a table of changes, each diff folded under it."""
+    if not plan.changes:
+        return f"### Omnidesk plan\n\nOmnidesk matches `templates_src/` ({plan.requests} API request(s)).\n"
+    lines = ["### Omnidesk plan", "",
+             f"{len(plan.changes)} change(s): {len(plan.api_changes)} by `sync push`, "
+             f"{len(plan.manual_changes)} manual (the administrator's checklist); {plan.requests} API request(s).",
+             "", "| | kind | key | title | via |", "|---|---|---|---|---|"]
+    signs = {"create": "➕ create", "update": "✏️ update", "delete": "➖ delete"}
+    for change in plan.changes:
+        title = change.title.replace("|", "\\|")
+        lines.append(f"| {signs[change.action]} | {change.kind} | `{change.key}` | {title} | {change.via} |")
+    diffs = [c for c in plan.changes if c.action == "update" or c.note]
+    for change in diffs:
+        body = "".join(f"# {line}\n" for line in change.note.splitlines()) + change.diff
+        lines += ["", f"<details><summary>{change.action} <code>{html.escape(change.key)}</code></summary>", "",
+                  "```diff", body.rstrip("\n").replace("```", "`\u200b``"), "```", "", "</details>"]
+    return "\n".join(lines) + "\n"

@@ -14,6 +14,18 @@ from typing import Any
 
 from .wire import ordered_values
 
+#: a macro's «Изменить статус на» action (``action_type`` "status") carries the status as a numeric code;
+#: "3" = closed is seen in a public example, 1 = open and 2 = waiting are inferred (omnidesk-api.md §3)
+STATUS_ACTION = "status"
+STATUS_CODES = {"open": "1", "waiting": "2", "closed": "3"}
+#: the statuses as the Omnidesk UI names them, for the administrator's checklist
+STATUS_TITLES_RU = {"open": "Открытое", "waiting": "В ожидании", "closed": "Закрытое"}
+
+
+def status_of_code(code: str) -> str:
+    """The case status a status action's destination stands for; an unknown code stays visible as itself."""
+    return next((name for name, value in STATUS_CODES.items() if value == code.strip()), f"code {code.strip()}")
+
 
 @dataclass(frozen=True)
 class MacroAction:

@@ -111,6 +111,12 @@ SAME = [
     ("<ul><li>один</li><li>два</li></ul>", "<ul>\n  <li><p>один</p></li>\n  <li>два</li>\n</ul>"),
     ("<p><em>x</em></p>", '<p><span style="color: red"><i>x</i></span></p>'),
     ("<p>x</p>", "<p>x</p><p><br></p>".replace("<p><br></p>", "<p></p>")),
+    ('<p><a href="https://a.ru">сайт</a></p>', '<p><a target="_blank" href="https://a.ru">сайт</a></p>'),
+    # paragraphs written as double breaks (an editor without <p>), blank paragraphs, a break at a cell's end
+    ("<p>Здравствуйте!</p><p>Текст</p>", "Здравствуйте!<br><br>Текст"),
+    ("<p>Здравствуйте!</p><p>Текст</p>", "<p>Здравствуйте!<br />\n<br /><br></p><p><br></p><p>Текст<br></p>"),
+    ("<table><thead><tr><th>a</th></tr></thead><tbody><tr><td>1</td></tr></tbody></table>",
+     "<table><tbody><tr><th>a</th></tr><tr><td>1<br></td></tr></tbody></table>"),
 ]
 DIFFERENT = [
     ("<p>оплата до 25 числа</p>", "<p>оплата до 26 числа</p>"),
@@ -119,6 +125,12 @@ DIFFERENT = [
     ("<ul><li>один</li><li>два</li></ul>", "<ul><li>один</li></ul>"),
     ("<table><tr><td>1</td><td>2</td></tr></table>", "<table><tr><td>1</td><td>3</td></tr></table>"),
     ("<p>a<br>b</p>", "<p>ab</p>"),
+    ("<p>a<br>b</p>", "<p>a</p><p>b</p>"),
+    ("<table><tr><th>a</th></tr></table>", "<table><tr><td>a</td></tr></table>"),
+    # a link or a picture added in Omnidesk's editor is a change, though the words stay (no missed change)
+    ("<p>оплата на сайте</p>", '<p>оплата на <a href="https://samcomsys.ru">сайте</a></p>'),
+    ('<p><a href="https://a.ru">сайт</a></p>', '<p><a href="https://b.ru">сайт</a></p>'),
+    ("<p>Схема</p>", '<p>Схема<img src="https://samcomsys.ru/map.png"></p>'),
     ("<ol><li>a</li></ol>", "<ul><li>a</li></ul>"),
 ]
 

@@ -15,6 +15,8 @@ import httpx
 
 from omnidesk_macros.errors import ApiError, TransportError
 
+from ..checklist import STATUS_STEP
+from ..resources import STATUS_ACTION, STATUS_CODES, STATUS_TITLES_RU
 from .editor import as_pasted
 from .seed import add_macro
 from .store import Store
@@ -103,9 +105,13 @@ def _rename_category(store: Store, values: dict[str, Any]) -> None:
 
 
 def _macro_fields(store: Store, values: dict[str, Any]) -> dict[str, Any]:
+    actions = [{**REPLY_ACTION, "action_destination": {"1": as_pasted(values["html"])}}]
+    if values.get(STATUS_STEP):
+        status = next(k for k, title in STATUS_TITLES_RU.items() if title == values[STATUS_STEP])
+        actions.append({"action_type": STATUS_ACTION, "action_display_name": "Изменить статус на",
+                        "action_destination": STATUS_CODES[status]})
     return {"title": values["Название"], "category_id": _category_id(store, values["Категория"]),
-            "scope": "common", "group_name": "",
-            "actions": [{**REPLY_ACTION, "action_destination": {"1": as_pasted(values["html"])}}]}
+            "scope": "common", "group_name": "", "actions": actions}
 
 
 def _create_macro(store: Store, values: dict[str, Any]) -> None:

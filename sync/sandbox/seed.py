@@ -88,6 +88,26 @@ STATUSES = ("open", "waiting", "closed")
 MACRO_CATEGORIES = [(11, "Начисления и оплата", 1), (12, "Приборы учёта", 2)]
 
 
+SEEDED_PAYMENT_HTML = (
+    "<p>Здравствуйте!</p>\n<p>Оплатить услуги ООО &laquo;СКС&raquo; без комиссии можно:</p>\n"
+    "<ul>\n<li>в&nbsp;личном кабинете на сайте <b>samcomsys.ru</b>;</li>\n"
+    "<li>в отделениях банков-партнёров:\n<ul><li>ПАО &laquo;Сбербанк&raquo; &mdash; через приложение;</li>"
+    "<li>АО &laquo;Почта Банк&raquo; &amp; его терминалы;</li></ul></li>\n"
+    "<li>в кассах ЦОК.</li>\n</ul>\n"
+    "<p><i>Комиссия 0&nbsp;%</i> действует до конца года.<br />\nС уважением, ООО &laquo;СКС&raquo;</p>\n"
+)
+SEEDED_CENTRES_HTML = (
+    "Здравствуйте!<br><br>Приём ведётся по адресам:<br>"
+    "<table><tbody><tr><th>ЦОК</th><th>Часы</th></tr>"
+    "<tr><td>ул. Луначарского, 56</td><td>пн&ndash;пт 8:00&ndash;17:00<br />сб 9:00&ndash;13:00</td></tr>"
+    "<tr><td>пр. Металлургов, 56</td><td><strong>пн&ndash;пт</strong> 8:00&ndash;17:00</td></tr>"
+    "</tbody></table>"
+    "<p>Возьмите с собой:</p><ol><li>паспорт;</li><li>документ о праве собственности;</li>"
+    "<li>показания прибора учёта на&nbsp;день обращения.</li></ol>"
+    "<p>Обращение № [№ обращения] переведено в статус <em>&laquo;в ожидании&raquo;</em>.</p>"
+)
+
+
 def seed(store: Store) -> None:
     """Fill an empty store with the demo data, in one transaction."""
     with store.transaction():
@@ -191,6 +211,14 @@ def _seed_macros(store: Store) -> None:
                 "1": "Здравствуйте!<br><br>Поверку прибора учёта можно заказать в любом ЦОК. [день недели] "
                      "специалист примет заявку.",
             }),
+        ]),
+        # written in Omnidesk's editor, so with its HTML: lists nested, a table, entities, <br />, <b>/<i>
+        (196504, 11, "Способы оплаты без комиссии", "", [
+            _action("email_to_user", "Отправить ответ пользователю", {"1": SEEDED_PAYMENT_HTML}),
+        ]),
+        (196505, 12, "Часы приёма ЦОК и документы", "", [
+            _action("email_to_user", "Отправить ответ пользователю", {"1": SEEDED_CENTRES_HTML}),
+            _action("status", "Изменить статус на", "2"),
         ]),
         (196529, 0, "Требуется помощь бухгалтерии", "ЦОК — приём граждан", [
             _action("add_note", "Добавить заметку", "",
