@@ -203,11 +203,14 @@ class CasePages:
         values = {f.id: str(form.get(f.id, "")).strip() for f in fields if f.type != "file"}
         upload = next((form.get(f.id) for f in fields if f.type == "file"), None)
         attachment = None
-        if isinstance(upload, UploadFile) and upload.filename:
-            data = await upload.read(MAX_ATTACHMENT + 1)
-            if len(data) > MAX_ATTACHMENT:
-                return self.intake_error(request, account, values, "Вложение больше 25 МБ: Omnidesk его не примет.")
-            attachment = (upload.filename, data, upload.content_type or "application/octet-stream")
+        try:
+            if isinstance(upload, UploadFile) and upload.filename:
+                data = await upload.read(MAX_ATTACHMENT + 1)
+                if len(data) > MAX_ATTACHMENT:
+                    return self.intake_error(request, account, values, "Вложение больше 25 МБ: Omnidesk его не примет.")
+                attachment = (upload.filename, data, upload.content_type or "application/octet-stream")
+        finally:
+            await form.close()  # the upload's temporary file
         missing = [f.title for f in fields if f.id in ("full_name", "address", "account", "appeal_type")
                    and not values.get(f.id)]
         if missing:
