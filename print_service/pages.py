@@ -26,7 +26,7 @@ from sync.case_context import CaseCard
 
 from .accounts import Account
 from .letters import counter_context
-from .web import Refused
+from .web import Refused, log
 
 if TYPE_CHECKING:
     from .app import Service
@@ -227,6 +227,8 @@ class CasePages:
             return self.intake_error(request, account, values, exc.message, exc.status)
         except RenderError as exc:
             return self.intake_error(request, account, values, f"Обращение не зарегистрировано: {exc}")
+        for warning in created.warnings:  # field titles and option names only, never the subscriber's data
+            log.warning("new case %s: %s", created.number, warning)
         target = f"/cases/{created.number}"
         type_id = next((k.id for k in service.sources.appeal_types if k.title == kind), "")
         return RedirectResponse(target + (f"?type={type_id}" if type_id else ""), status_code=303)
