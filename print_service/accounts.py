@@ -130,9 +130,11 @@ def open_session(db: Database, username: str, hours: float) -> str:
 
 def session_user(db: Database, token: str) -> Account | None:
     with db.connect() as conn:
-        row = conn.execute("SELECT username FROM sessions WHERE token_hash = ? AND expires_at > ?",
-                           (_token_hash(token), time.time())).fetchone()
-    return active_account(db, row["username"]) if row else None
+        row = conn.execute(
+            "SELECT a.username, a.full_name, a.position FROM sessions s JOIN accounts a USING (username)"
+            " WHERE s.token_hash = ? AND s.expires_at > ? AND a.active = 1",
+            (_token_hash(token), time.time())).fetchone()
+    return Account(row["username"], row["full_name"], row["position"]) if row else None
 
 
 def close_session(db: Database, token: str) -> None:

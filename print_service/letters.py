@@ -1,8 +1,8 @@
 """Issuing a letter at the counter or from a webhook: number → compose → DOCX + HTML → registry → audit.
 
-    check first (no number is spent on a case that lacks data), then reserve the number, compose the
-    letter with it, write the DOCX and the HTML from that one LetterContent, and record the DOCX's SHA-256.
-    Anything failing after the number was taken marks it void with the reason.
+    check first (no number is spent on a case that lacks data), then, in one registry transaction, take
+    the number, compose the letter with it, write the DOCX and the HTML from that one LetterContent, and
+    record the DOCX's SHA-256; a render failing after the number was taken records it void with the reason.
 
 Issued letters stay in memory for a while (they hold personal data, so never on disk) under a random
 token, so the page can offer the DOCX, the PDF and "attach to the case" without rendering again.
@@ -10,7 +10,6 @@ token, so the page can offer the DOCX, the PDF and "attach to the case" without 
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 import threading
@@ -77,20 +76,25 @@ class LetterDesk:
             raise OmnideskMacrosError(f"{sources.root}/company.yaml has no company block; no letterhead to print on")
         compose_letter(template, ctx, staff=sources.staff)  # raises with every gap before a number is taken
         now = now or datetime.now().astimezone()
-        number = registry.reserve(self.db, self.number_format, case_number=ctx.case.number, template_id=template.id,
-                                  template_sha256=template.text_hash, staff=staff, channel=channel, now=now)
-        try:
+        html: list[str] = []
+
+        def make(number: str) -> bytes:
             content = compose_letter(template, ctx, staff=sources.staff, outgoing=Outgoing(number, now.date()))
-            docx = docx_bytes(template, ctx, content, company, source_commit=self.source_commit)
-            html = letter_html(content, company)
-            registry.issue(self.db, number, hashlib.sha256(docx).hexdigest())
+            html.append(letter_html(content, company))
+            return docx_bytes(template, ctx, content, company, source_commit=self.source_commit)
+
+        try:
+            number, docx = registry.record(self.db, self.number_format, case_number=ctx.case.number,
+                                           template_id=template.id, template_sha256=template.text_hash, staff=staff,
+                                           channel=channel, now=now, make=make)
         except Exception as exc:
-            self.void(number, f"render failed: {type(exc).__name__}", staff, ctx.case.number, template.id)
+            audit.warning("print staff=%s case=%s template=%s outcome=void reason=%s",
+                          staff, ctx.case.number, template.id, type(exc).__name__)
             raise
         audit.info("print staff=%s case=%s template=%s number=%s channel=%s outcome=issued",
                    staff, ctx.case.number, template.id, number, channel)
         letter = IssuedLetter(secrets.token_urlsafe(18), number, case_id, ctx.case.number, template.id,
-                              template.title, staff, html, docx, time.monotonic() + KEEP_SECONDS)
+                              template.title, staff, html[0], docx, time.monotonic() + KEEP_SECONDS)
         self._keep(letter)
         return letter
 

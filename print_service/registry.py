@@ -1,6 +1,7 @@
 """The outgoing-letter registry: every printed or attached letter gets the next number of the year.
 
-    reserve → (render, deliver) → issue | void(reason)
+    record(…, make)   take the next number and record the letter made with it (or void, with the reason)
+    void(number, reason)   a letter that was made but could not be delivered (a webhook's failed attach)
 
 A number is taken in one ``BEGIN IMMEDIATE`` transaction, so concurrent prints get distinct, increasing
 numbers; a print that fails after taking one marks it void with the reason, leaving no unexplained gap.
@@ -11,7 +12,9 @@ DOCX's SHA-256.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -36,25 +39,30 @@ class Entry:
     attached_at: str | None
 
 
-def reserve(db: Database, number_format: str, *, case_number: str, template_id: str, template_sha256: str,
-            staff: str, channel: str, now: datetime) -> str:
-    """The next number of ``now``'s year, recorded as reserved."""
+def record(db: Database, number_format: str, *, case_number: str, template_id: str, template_sha256: str,
+           staff: str, channel: str, now: datetime, make: Callable[[str], bytes]) -> tuple[str, bytes]:
+    """Take the next number and record the letter ``make(number)`` returns, in one transaction (one fsync).
+
+    If ``make`` raises, the number is recorded void with the reason, in the same transaction, and the
+    error goes on up: the registry never has a gap nor a number for a letter that was not made.
+    """
     year = now.year
     with db.transaction(immediate=True) as conn:
         seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM letters WHERE year = ?", (year,)).fetchone()[0]
         number = number_format.format(year=year, seq=seq)
-        conn.execute(
-            "INSERT INTO letters (number, year, seq, case_number, template_id, template_sha256, staff, created_at,"
-            " channel, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'reserved')",
-            (number, year, seq, case_number, template_id, template_sha256, staff, now.isoformat(timespec="seconds"),
-             channel),
-        )
-    return number
-
-
-def issue(db: Database, number: str, docx_sha256: str) -> None:
-    with db.transaction() as conn:
-        conn.execute("UPDATE letters SET status = 'issued', docx_sha256 = ? WHERE number = ?", (docx_sha256, number))
+        row = (number, year, seq, case_number, template_id, template_sha256, staff, now.isoformat(timespec="seconds"),
+               channel)
+        insert = ("INSERT INTO letters (number, year, seq, case_number, template_id, template_sha256, staff,"
+                  " created_at, channel, status, docx_sha256, void_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        try:
+            docx = make(number)
+        except Exception as exc:
+            conn.execute(insert, (*row, "void", None, f"render failed: {type(exc).__name__}"))
+            failed = exc
+        else:
+            conn.execute(insert, (*row, "issued", hashlib.sha256(docx).hexdigest(), None))
+            return number, docx
+    raise failed
 
 
 def void(db: Database, number: str, reason: str) -> None:

@@ -91,8 +91,9 @@ def test_numbers_taken_from_many_threads_are_distinct_and_per_year(tmp_path: Pat
     lock = threading.Lock()
 
     def take(year: int) -> None:
-        number = registry.reserve(db, "{year}-{seq:04d}", case_number="664-000001", template_id="t",
-                                  template_sha256="0" * 64, staff="s", channel="counter", now=datetime(year, 5, 1))
+        number, _ = registry.record(db, "{year}-{seq:04d}", case_number="664-000001", template_id="t",
+                                    template_sha256="0" * 64, staff="s", channel="counter", now=datetime(year, 5, 1),
+                                    make=lambda number: number.encode())
         with lock:
             taken.append(number)
 
@@ -102,6 +103,21 @@ def test_numbers_taken_from_many_threads_are_distinct_and_per_year(tmp_path: Pat
     for thread in threads:
         thread.join()
     assert sorted(taken) == [f"2026-{i:04d}" for i in range(1, 11)] + [f"2027-{i:04d}" for i in range(1, 11)]
+
+
+def test_a_render_that_fails_after_taking_a_number_voids_it(tmp_path: Path) -> None:
+    db = Database(tmp_path)
+
+    def broken(number: str) -> bytes:
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        registry.record(db, "{year}-{seq}", case_number="664-000001", template_id="t", template_sha256="0" * 64,
+                        staff="s", channel="counter", now=datetime(2026, 1, 1), make=broken)
+    registry.record(db, "{year}-{seq}", case_number="664-000001", template_id="t", template_sha256="0" * 64,
+                    staff="s", channel="counter", now=datetime(2026, 1, 1), make=lambda number: b"ok")
+    assert [(e.number, e.status, e.void_reason) for e in registry.entries(db)] == [
+        ("2026-1", "void", "render failed: RuntimeError"), ("2026-2", "issued", None)]
 
 
 def test_billing_import_reports_bad_rows_by_line(tmp_path: Path) -> None:
@@ -133,8 +149,9 @@ def test_cli_users_billing_and_letters(tmp_path: Path) -> None:
     billing = tmp_path / "billing.csv"
     billing.write_text(BILLING, encoding="utf-8")
     assert "imported 2 subscriber(s)" in runner.invoke(cli, ["billing", "import", str(billing), *data]).output
-    registry.reserve(Database(tmp_path), "СКС-{year}/{seq:06d}", case_number="664-245651", template_id="e-receipt",
-                     template_sha256="0" * 64, staff="ivanova", channel="counter", now=datetime(2026, 3, 1))
+    registry.record(Database(tmp_path), "СКС-{year}/{seq:06d}", case_number="664-245651", template_id="e-receipt",
+                    template_sha256="0" * 64, staff="ivanova", channel="counter", now=datetime(2026, 3, 1),
+                    make=lambda number: b"docx")
     listed = runner.invoke(cli, ["letters", "--year", "2026", "--format", "csv", *data])
     assert listed.output.splitlines()[1].startswith("СКС-2026/000001,664-245651,e-receipt,")
     assert runner.invoke(cli, ["letters", "--year", "2025", *data]).output.strip() == "0 letter(s)"
