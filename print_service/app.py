@@ -28,7 +28,9 @@ from starlette.staticfiles import StaticFiles
 
 from omnidesk_macros.errors import ApiError
 from omnidesk_macros.letter.html_writer import LETTER_CSS
+from omnidesk_macros.letter.pdf import find_soffice
 from omnidesk_macros.letter.provenance import source_commit
+from omnidesk_macros.letter.warm_pdf import WarmConverter
 from omnidesk_macros.loader import load_sources
 from omnidesk_macros.model import SourceSet
 from sync.settings import OmnideskSettings
@@ -57,6 +59,11 @@ class Service:
         self.omnidesk = Omnidesk(omnidesk_settings, settings.omnidesk_deadline)
         self.desk = LetterDesk(self.db, settings.number_format, source_commit(self.templates_root))
         self.web = Web(settings, self.db)
+        self.pdf = WarmConverter(enabled=settings.warm_pdf)
+
+    def close(self) -> None:
+        self.pdf.close()
+        self.omnidesk.close()
 
     async def blocking(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await run_in_threadpool(func, *args, **kwargs)
@@ -150,8 +157,10 @@ def create_app(settings: ServiceSettings, omnidesk_settings: OmnideskSettings, t
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> Any:
+        if settings.warm_pdf and find_soffice() is not None:
+            service.pdf.start_in_background()  # the first PDF of the day should not pay the office's start
         yield
-        service.omnidesk.close()
+        service.close()
 
     app = Starlette(routes=[
         route("/", start, ["GET"]),

@@ -6,9 +6,7 @@
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from starlette.datastructures import FormData, UploadFile
@@ -19,7 +17,7 @@ from omnidesk_macros import russian
 from omnidesk_macros.context import FILL_MAX_LENGTH
 from omnidesk_macros.errors import OmnideskMacrosError, RenderError
 from omnidesk_macros.letter.html_writer import reply_html
-from omnidesk_macros.letter.pdf import convert_to_pdf, find_soffice
+from omnidesk_macros.letter.pdf import find_soffice
 from omnidesk_macros.model import Template
 from omnidesk_macros.placeholders import prepare, typed_fill
 from sync.case_context import CaseCard
@@ -294,7 +292,7 @@ class LetterPages:
     async def pdf(self, request: Request) -> Response:
         letter = self.letter(request, self.web.require(request))
         try:
-            data = await self.service.blocking(pdf_bytes, letter.docx)
+            data = await self.service.blocking(self.service.pdf.convert, letter.docx)
         except OmnideskMacrosError as exc:
             raise Refused(503, f"PDF не получен: {exc}") from exc
         return Response(data, media_type="application/pdf",
@@ -311,10 +309,3 @@ class LetterPages:
         await service.blocking(service.desk.attached, letter, account.username)
         self.attached.add(letter.token)
         return RedirectResponse(f"/letters/{letter.token}?attached=1", status_code=303)
-
-
-def pdf_bytes(docx: bytes) -> bytes:
-    with tempfile.TemporaryDirectory(prefix="omnidesk-print-") as folder:
-        source = Path(folder) / "letter.docx"
-        source.write_bytes(docx)
-        return convert_to_pdf(source).read_bytes()

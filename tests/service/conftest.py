@@ -68,7 +68,7 @@ def make_app(sandbox: SandboxServer, data_dir: Path) -> Iterator[Callable[..., S
 
     yield make
     for app in made:
-        app.state.service.omnidesk.close()
+        app.state.service.close()
 
 
 @pytest.fixture
