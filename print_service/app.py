@@ -15,7 +15,9 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -53,20 +55,33 @@ class Service:
     def __init__(self, settings: ServiceSettings, omnidesk_settings: OmnideskSettings, templates_root: Path,
                  data_dir: Path) -> None:
         self.settings = settings
-        self.db = Database(data_dir)
+        self.db = Database(data_dir, persistent=True)
         self.templates_root = Path(templates_root)
         self.sources: SourceSet = load_sources(self.templates_root)
         self.omnidesk = Omnidesk(omnidesk_settings, settings.omnidesk_deadline)
         self.desk = LetterDesk(self.db, settings.number_format, source_commit(self.templates_root))
         self.web = Web(settings, self.db)
         self.pdf = WarmConverter(enabled=settings.warm_pdf)
+        self.pdf_available = find_soffice() is not None  # asked once: it walks PATH
+        self.registry_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="registry")
 
     def close(self) -> None:
+        self.registry_thread.shutdown(wait=True)
         self.pdf.close()
         self.omnidesk.close()
+        self.db.close()
 
     async def blocking(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await run_in_threadpool(func, *args, **kwargs)
+
+    async def registry_write(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Issue (or void, or mark) a letter on the one registry thread.
+
+        The registry's writes serialize anyway; done from many threads, a writer holding the lock must win
+        the GIL back after each SQLite call (up to 5 ms each while 20 threads want it), and all prints
+        queue behind it. One thread doing them in turn keeps the lock's hold at the work itself.
+        """
+        return await asyncio.get_running_loop().run_in_executor(self.registry_thread, partial(func, *args, **kwargs))
 
     async def from_omnidesk(self, what: str, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """A call to Omnidesk, answered within the deadline whatever Omnidesk does."""
@@ -157,7 +172,7 @@ def create_app(settings: ServiceSettings, omnidesk_settings: OmnideskSettings, t
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> Any:
-        if settings.warm_pdf and find_soffice() is not None:
+        if settings.warm_pdf and service.pdf_available:
             service.pdf.start_in_background()  # the first PDF of the day should not pay the office's start
         yield
         service.close()

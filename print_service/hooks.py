@@ -61,7 +61,7 @@ async def omnidesk_hook(service: Service, request: Request) -> Response:
     except ApiError as exc:
         return JSONResponse({"error": "omnidesk", "message": russian_message(exc, "Обращение")}, status_code=502)
     try:
-        letter = await service.blocking(service.desk.issue, service.sources, template, card.context,
+        letter = await service.registry_write(service.desk.issue, service.sources, template, card.context,
                                         case_id=card.case_id, staff=HOOK_STAFF, channel="webhook")
     except OmnideskMacrosError as exc:
         return JSONResponse({"error": "letter", "message": letter_problem(exc)}, status_code=422)
@@ -70,9 +70,9 @@ async def omnidesk_hook(service: Service, request: Request) -> Response:
         await service.blocking(service.omnidesk.attach, letter.case_id, note,
                                (f"{letter.file_stem}.docx", letter.docx, DOCX_TYPE))
     except ApiError as exc:
-        await service.blocking(service.desk.void, letter.number, f"attach failed: {type(exc).__name__}",
+        await service.registry_write(service.desk.void, letter.number, f"attach failed: {type(exc).__name__}",
                                HOOK_STAFF, letter.case_number, template.id)
         return JSONResponse({"error": "omnidesk", "message": russian_message(exc, "Прикрепление письма")},
                             status_code=502)
-    await service.blocking(service.desk.attached, letter, HOOK_STAFF)
+    await service.registry_write(service.desk.attached, letter, HOOK_STAFF)
     return JSONResponse({"number": letter.number, "case_number": letter.case_number, "template": template.id})

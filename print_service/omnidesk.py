@@ -34,12 +34,17 @@ class Omnidesk:
     def close(self) -> None:
         self.client.close()
 
-    def card(self, sources: SourceSet, number: str, *, fresh: bool = False) -> CaseCard:
-        now = time.monotonic()
+    def cached_card(self, number: str) -> CaseCard | None:
+        """The card read less than CARD_TTL ago, or None."""
         with self._lock:
             cached = self._cards.get(number)
-            if cached and cached[0] > now and not fresh:
-                return cached[1]
+        return cached[1] if cached and cached[0] > time.monotonic() else None
+
+    def card(self, sources: SourceSet, number: str, *, fresh: bool = False) -> CaseCard:
+        cached = None if fresh else self.cached_card(number)
+        if cached is not None:
+            return cached
+        now = time.monotonic()
         card = read_card(self.client, sources, number)
         with self._lock:
             self._cards[number] = (now + CARD_TTL, card)

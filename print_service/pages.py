@@ -17,7 +17,6 @@ from omnidesk_macros import russian
 from omnidesk_macros.context import FILL_MAX_LENGTH
 from omnidesk_macros.errors import OmnideskMacrosError, RenderError
 from omnidesk_macros.letter.html_writer import reply_html
-from omnidesk_macros.letter.pdf import find_soffice
 from omnidesk_macros.model import Template
 from omnidesk_macros.placeholders import prepare, typed_fill
 from sync.case_context import CaseCard
@@ -89,6 +88,9 @@ class CasePages:
 
     async def card(self, number: str, fresh: bool = False) -> CaseCard:
         service = self.service
+        cached = None if fresh else service.omnidesk.cached_card(number)
+        if cached is not None:  # a dict lookup: not worth a trip to a worker thread
+            return cached
         return await service.from_omnidesk(f"Обращение № {number}", service.omnidesk.card, service.sources, number,
                                            fresh=fresh)
 
@@ -263,7 +265,7 @@ class LetterPages:
         ctx = counter_context(card.context, account, {k: v for k, v in typed.items() if v.strip()})
         service = self.service
         try:
-            letter = await service.blocking(service.desk.issue, service.sources, template, ctx, case_id=card.case_id,
+            letter = await service.registry_write(service.desk.issue, service.sources, template, ctx, case_id=card.case_id,
                                             staff=account.username, channel="counter")
         except OmnideskMacrosError as exc:
             return self.cases.render(request, account, card, kind, template.id, typed, letter_problem(exc), 400)
@@ -281,7 +283,7 @@ class LetterPages:
         account = self.web.require(request)
         letter = self.letter(request, account)
         return self.web.page(request, "letter.html", account=account, letter=letter, letter_html=letter.html,
-                             pdf=find_soffice() is not None, attached=letter.token in self.attached,
+                             pdf=self.service.pdf_available, attached=letter.token in self.attached,
                              notice="Письмо прикреплено к обращению." if request.query_params.get("attached") else None)
 
     async def docx(self, request: Request) -> Response:
@@ -306,6 +308,6 @@ class LetterPages:
         note = f"Письмо исх. № {letter.number} «{letter.template_title}» выдано на очном приёме."
         await service.from_omnidesk("Прикрепление письма", service.omnidesk.attach, letter.case_id, note,
                                     (f"{letter.file_stem}.docx", letter.docx, DOCX_TYPE))
-        await service.blocking(service.desk.attached, letter, account.username)
+        await service.registry_write(service.desk.attached, letter, account.username)
         self.attached.add(letter.token)
         return RedirectResponse(f"/letters/{letter.token}?attached=1", status_code=303)

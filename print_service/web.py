@@ -33,7 +33,8 @@ log = logging.getLogger("omnidesk_macros.print_service")
 SESSION_COOKIE = "odm_session"
 PRE_COOKIE = "odm_pre"
 PAGES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                    autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+                    autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
+                    auto_reload=False)  # the pages ship with the package: no stat() per request
 
 
 class Refused(Exception):
