@@ -43,6 +43,7 @@ from .db import Database
 from .letters import LetterDesk
 from .omnidesk import Omnidesk, russian_message
 from .pages import CasePages, LetterPages
+from .throttle import SignInThrottle, russian_wait
 from .web import PRE_COOKIE, SESSION_COOKIE, Refused, SecurityHeaders, Web, guarded
 
 T = TypeVar("T")
@@ -64,6 +65,7 @@ class Service:
         self.pdf = WarmConverter(enabled=settings.warm_pdf)
         self.pdf_available = find_soffice() is not None  # asked once: it walks PATH
         self.registry_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="registry")
+        self.throttle = SignInThrottle()
 
     def close(self) -> None:
         self.registry_thread.shutdown(wait=True)
@@ -117,10 +119,17 @@ def create_app(settings: ServiceSettings, omnidesk_settings: OmnideskSettings, t
     async def signin(request: Request) -> Response:
         form = await web.form(request)
         username, password = str(form.get("username", "")).strip().lower(), str(form.get("password", ""))
+        address = request.client.host if request.client else ""
+        wait = service.throttle.wait_seconds(username, address)
+        if wait:  # refused before the password is checked: a guesser learns nothing and costs no scrypt
+            return web.page(request, "signin.html", 429, error=russian_wait(wait), username=username,
+                            next=_safe_next(str(form.get("next", ""))))
         account = await service.blocking(accounts.authenticate, service.db, username, password)
         if account is None:
+            service.throttle.failed(username, address)
             return web.page(request, "signin.html", 401, error="Неверный логин или пароль.", username=username,
                             next=_safe_next(str(form.get("next", ""))))
+        service.throttle.succeeded(username, address)
         token = await service.blocking(accounts.open_session, service.db, account.username, settings.session_hours)
         response = RedirectResponse(_safe_next(str(form.get("next", ""))), status_code=303)
         response.set_cookie(SESSION_COOKIE, token, max_age=int(settings.session_hours * 3600), httponly=True,
