@@ -44,7 +44,7 @@ from .letters import LetterDesk
 from .omnidesk import Omnidesk, russian_message
 from .pages import CasePages, LetterPages
 from .throttle import SignInThrottle, russian_wait
-from .web import PRE_COOKIE, SESSION_COOKIE, Refused, SecurityHeaders, Web, guarded
+from .web import PRE_COOKIE, SESSION_COOKIE, PendingWarnings, Refused, SecurityHeaders, Web, guarded
 
 T = TypeVar("T")
 CASE_NUMBER = re.compile(r"^[0-9]{1,12}-[0-9]{1,12}$")
@@ -66,6 +66,7 @@ class Service:
         self.pdf_available = find_soffice() is not None  # asked once: it walks PATH
         self.registry_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="registry")
         self.throttle = SignInThrottle()
+        self.created_warnings = PendingWarnings()
 
     def close(self) -> None:
         self.registry_thread.shutdown(wait=True)

@@ -107,11 +107,14 @@ class CasePages:
         number = case_number(request)
         card = await self.card(number)
         query = request.query_params
-        return self.render(request, account, card, query.get("type"), query.get("template"), None)
+        warnings = self.service.created_warnings.pop(account.username, number)
+        return self.render(request, account, card, query.get("type"), query.get("template"), None,
+                           created_warnings=warnings)
 
     def render(self, request: Request, account: Account, card: CaseCard, type_id: str | None,
                template_id: str | None, typed: dict[str, str] | None, error: str | None = None,
-               status: int = 200, problems: dict[str, str] | None = None) -> Response:
+               status: int = 200, problems: dict[str, str] | None = None,
+               created_warnings: list[str] | None = None) -> Response:
         sources = self.service.sources
         kinds = sources.appeal_types
         own = str(card.values.get("appeal_type") or "").casefold()
@@ -132,7 +135,8 @@ class CasePages:
         shown = [(titles.get(i, i), shown_value(card.values.get(i))) for i in SHOWN_FIELDS if i in titles]
         return self.web.page(request, "case.html", status, account=account, card=card, shown=shown,
                              appeal_types=kinds, templates_by_type=by_type, chosen_type=type_id, template=template,
-                             values=values, input_types=INPUT_TYPES, problems=problems or {}, error=error)
+                             values=values, input_types=INPUT_TYPES, problems=problems or {}, error=error,
+                             created_warnings=created_warnings or [])
 
     @staticmethod
     def defaults(template: Template, card: CaseCard, account: Account) -> dict[str, str]:
@@ -229,6 +233,7 @@ class CasePages:
             return self.intake_error(request, account, values, f"Обращение не зарегистрировано: {exc}")
         for warning in created.warnings:  # field titles and option names only, never the subscriber's data
             log.warning("new case %s: %s", created.number, warning)
+        service.created_warnings.put(account.username, created.number, created.warnings)  # shown on its page
         target = f"/cases/{created.number}"
         type_id = next((k.id for k in service.sources.appeal_types if k.title == kind), "")
         return RedirectResponse(target + (f"?type={type_id}" if type_id else ""), status_code=303)

@@ -15,6 +15,8 @@ import hmac
 import json
 import logging
 import secrets
+import threading
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -171,3 +173,29 @@ def guarded(web: Web, handler: Handler) -> Handler:
                                                      "время ошибки записано в журнал."))
 
     return endpoint
+
+
+class PendingWarnings:
+    """What a new case's registration could not write, kept until its page shows it once to its registrar.
+
+    In memory for a few minutes: the redirect to the case page carries only the case number.
+    """
+
+    KEEP_SECONDS = 10 * 60
+
+    def __init__(self) -> None:
+        self._items: dict[tuple[str, str], tuple[float, list[str]]] = {}
+        self._lock = threading.Lock()
+
+    def put(self, staff: str, case_number: str, warnings: list[str]) -> None:
+        if not warnings:
+            return
+        now = time.monotonic()
+        with self._lock:
+            self._items = {k: v for k, v in self._items.items() if v[0] > now}
+            self._items[(staff, case_number)] = (now + self.KEEP_SECONDS, list(warnings))
+
+    def pop(self, staff: str, case_number: str) -> list[str]:
+        with self._lock:
+            expires, warnings = self._items.pop((staff, case_number), (0.0, []))
+        return warnings if expires > time.monotonic() else []
