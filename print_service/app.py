@@ -165,10 +165,16 @@ def create_app(settings: ServiceSettings, omnidesk_settings: OmnideskSettings, t
     async def billing_lookup(request: Request) -> Response:
         web.require(request)
         body = await web.json_body(request)
-        found = await service.blocking(billing.lookup, service.db, str(body.get("account", ""))[:64])
+        account = str(body.get("account", "")).strip()[:64]
+        found = await service.blocking(billing.lookup, service.db, account)
+        source = "billing"
+        if found is None and account:
+            source = "omnidesk"
+            found = await service.from_omnidesk("Поиск абонента", service.omnidesk.profile_by_account,
+                                                service.sources, account, settings.no_email_domain)
         if found is None:
             return JSONResponse({"found": False})
-        return JSONResponse({"found": True, "subscriber": {
+        return JSONResponse({"found": True, "source": source, "subscriber": {
             "account": found.account, "full_name": found.full_name, "address": found.address,
             "email": found.email, "phone": found.phone}})
 

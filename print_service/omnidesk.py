@@ -19,6 +19,8 @@ from sync.client import Attachment, Client
 from sync.intake import NewCase, create_case
 from sync.settings import OmnideskSettings
 
+from .billing import Subscriber
+
 CARD_TTL = 60.0
 CARD_CACHE_SIZE = 256
 
@@ -55,6 +57,28 @@ class Omnidesk:
     def forget(self, number: str) -> None:
         with self._lock:
             self._cards.pop(number, None)
+
+    def profile_by_account(self, sources: SourceSet, account: str, no_email_domain: str) -> Subscriber | None:
+        """The subscriber's Omnidesk profile found from an account number, or None.
+
+        Omnidesk's user search filters by email, phone and name only, not by custom fields, so the only
+        profile an account number finds is the one this service files a subscriber with no contact under,
+        ``<account>@<no_email_domain>``; others are found when the specialist types the email or phone.
+        """
+        email = f"{account}@{no_email_domain}"
+        user = next((u for u in self.client.iter_users(user_email=email)
+                     if str(u.get("user_email", "")).casefold() == email.casefold()), None)
+        if user is None:
+            return None
+        live = {f.title.casefold(): f for f in self.client.list_custom_fields()}
+        values: dict[str, str] = {}
+        for card_field in sources.card:
+            definition = live.get(card_field.title.casefold())
+            if definition is not None and definition.field_level == "user":
+                raw = (user.get("custom_fields") or {}).get(definition.key)
+                values[card_field.id] = "" if raw is None or isinstance(raw, bool) else str(raw)
+        return Subscriber(account, str(user.get("user_full_name") or ""), values.get("address", ""),
+                          email="", phone=str(user.get("user_phone") or ""))
 
     def attach(self, case_id: int, text: str, attachment: Attachment) -> None:
         self.client.add_note(case_id, text, attachment=attachment)

@@ -86,11 +86,12 @@
       if (!account) return;
       try {
         const answer = await postJSON(lookup.dataset.url, {account});
-        if (!answer.found) { result.textContent = "В справочнике биллинга такого лицевого счета нет"; return; }
+        if (!answer.found) { result.textContent = "Лицевого счета нет ни в справочнике биллинга, ни в Omnidesk"; return; }
         for (const [name, value] of Object.entries(answer.subscriber)) {
           if (form.elements[name] && value) form.elements[name].value = value;
         }
-        result.textContent = "Данные подставлены из биллинга — проверьте";
+        result.textContent = answer.source === "omnidesk" ? "Данные подставлены из профиля абонента в Omnidesk — проверьте"
+                                                          : "Данные подставлены из биллинга — проверьте";
       } catch (error) { result.textContent = "Справочник недоступен"; }
     };
     lookup.addEventListener("click", run);
