@@ -2,7 +2,7 @@
 
 Threads never share a connection. The CLI opens one per operation; the running service (``persistent``)
 keeps one per thread, because opening costs more than the query, and closing the last connection of a
-WAL database checkpoints it (an fsync) — under load that was a third of a print's time. WAL so readers
+WAL database checkpoints it (an fsync); both stood out in the profile under load. WAL so readers
 never wait for the writer; writers that must serialize (the registry's next number) open ``BEGIN
 IMMEDIATE``. Every transaction (all of them write) first queues on a lock of this process: SQLite's own
 busy wait sleeps up to 100 ms between tries, which made the slowest of 20 concurrent prints wait half a
@@ -117,4 +117,3 @@ class Database:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
-
