@@ -322,6 +322,136 @@ def hint(exc: OmnideskMacrosError) -> str:
     return ""
 
 
+# ---------------------------------------------------------------------------------------------- print service
+
+SERVICE_DATA = Path("service-data")
+data_option = click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=SERVICE_DATA,
+                           show_default=True, help="Folder of the print service's SQLite file.")
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8780, show_default=True, type=int, help="Port to listen on.")
+@data_option
+@click.option("--templates", "path", type=click.Path(path_type=Path), help="Templates folder.")
+def serve_command(host: str, port: int, data_dir: Path, path: Path | None) -> None:
+    """Run the print service: case page, letter on the letterhead, registry (see README "Print service")."""
+    import os
+
+    from print_service.server import build, configure_logging, run
+    from sync.settings import ENV_VARS, OmnideskSettings
+
+    configure_logging()
+    sandbox_server = None
+    if any(os.environ.get(name, "").strip() for name in ENV_VARS):
+        omnidesk = OmnideskSettings.from_env()
+    else:
+        from sync.sandbox import SandboxServer
+
+        sandbox_server = SandboxServer(data_dir / "sandbox.sqlite3", port=0).start()
+        omnidesk = OmnideskSettings(url=sandbox_server.url)
+        click.echo(f"No OMNIDESK_* settings: using the bundled sandbox at {sandbox_server.url} "
+                   f"(demo data in {data_dir / 'sandbox.sqlite3'}).")
+    try:
+        app = build(omnidesk, path or default_templates_dir(), data_dir, sandbox=sandbox_server is not None)
+        click.echo(f"Print service at http://{host}:{port}/  (Omnidesk: {omnidesk.url}). Press Ctrl-C to stop.")
+        run(app, host, port)
+    finally:
+        if sandbox_server is not None:
+            sandbox_server.close()
+
+
+@cli.group("users")
+def users_group() -> None:
+    """Staff accounts of the print service: add, disable, passwd, list."""
+
+
+def _new_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@users_group.command("add")
+@click.argument("login")
+@click.option("--full-name", required=True, help="ФИО сотрудника: the letters are signed with it.")
+@click.option("--position", default="", help="Position above the signature (default: from company.yaml).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@data_option
+def users_add(login: str, full_name: str, position: str, password_stdin: bool, data_dir: Path) -> None:
+    """Add a staff account (the password is stored as a scrypt hash)."""
+    from print_service.accounts import add_user
+    from print_service.db import Database
+
+    account = add_user(Database(data_dir), login, full_name, _new_password(password_stdin), position)
+    click.echo(f"added {account.username} ({account.full_name})")
+
+
+@users_group.command("passwd")
+@click.argument("login")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@data_option
+def users_passwd(login: str, password_stdin: bool, data_dir: Path) -> None:
+    """Set a new password (and re-enable the account); its open sessions end."""
+    from print_service.accounts import set_password
+    from print_service.db import Database
+
+    set_password(Database(data_dir), login, _new_password(password_stdin))
+    click.echo(f"password of {login} changed")
+
+
+@users_group.command("disable")
+@click.argument("login")
+@data_option
+def users_disable(login: str, data_dir: Path) -> None:
+    """Stop an account from signing in; its open sessions end now."""
+    from print_service.accounts import disable_user
+    from print_service.db import Database
+
+    disable_user(Database(data_dir), login)
+    click.echo(f"disabled {login}")
+
+
+@users_group.command("list")
+@data_option
+def users_list(data_dir: Path) -> None:
+    """List the accounts."""
+    from print_service.accounts import list_users
+    from print_service.db import Database
+
+    for login, full_name, active in list_users(Database(data_dir)):
+        click.echo(f"{login:<20} {full_name}{'' if active else '  (disabled)'}")
+
+
+@cli.group("billing")
+def billing_group() -> None:
+    """The billing directory the print service looks account numbers up in."""
+
+
+@billing_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@data_option
+def billing_import(file: Path, data_dir: Path) -> None:
+    """Replace the directory with a CSV export (account;full_name;address;email;phone); all rows or none."""
+    from print_service.billing import import_csv
+    from print_service.db import Database
+
+    click.echo(f"imported {import_csv(Database(data_dir), file)} subscriber(s) from {file}")
+
+
+@cli.command("letters")
+@click.option("--year", type=int, help="Only this year's letters.")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv"]), default="text", show_default=True)
+@data_option
+def letters_command(year: int | None, fmt: str, data_dir: Path) -> None:
+    """The outgoing-letter registry: number, case, template, staff, time, channel, DOCX hash, status."""
+    from print_service import registry
+    from print_service.db import Database
+
+    items = registry.entries(Database(data_dir), year)
+    click.echo(registry.as_csv(items) if fmt == "csv" else registry.as_table(items), nl=fmt != "csv")
+
+
 def main() -> None:
     try:
         rv = cli.main(standalone_mode=False)

@@ -32,6 +32,8 @@ Attachment = tuple[str, bytes, str]
 KbKind = Literal["category", "section", "article"]
 
 CASE_NUMBER = re.compile(r"^\d{3}-\d{6}$")
+#: anything that can be an Omnidesk case number in a URL (ASCII digits only): the print service's case pages
+CASE_NUMBER_SHAPE = re.compile(r"^[0-9]{1,12}-[0-9]{1,12}$")
 #: palachX caps ``page`` at 500 (unconfirmed officially); we stop there rather than loop forever
 MAX_PAGES = 500
 #: pages of recent cases scanned when ``cases/{number}.json`` is not served (§9 item 6)

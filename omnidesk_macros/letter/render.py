@@ -3,18 +3,20 @@
     check   every datum the letter and the template need, all missing ones reported at once
     body    placeholders.prepare (once, with the check) → placeholders.render_prepared → markup.parse_blocks
             (values arrive Markdown-escaped)
-    compose № line, recipient block, title, salutation, opening, body, signature (Приложение №2)
+    compose № line, recipient block, title, salutation, opening, body, signature (Приложение №2) as a
+            LetterContent (content.py), which the HTML writer prints too
     package the cached letterhead parts + this letter's document, numbering and properties
 
-The outgoing number is the appeal's own number and the letter is dated with the appeal's date, so
-the printed «№ 664-245651 от 27.11.2026 г.» ties the paper to the Omnidesk case.
+Without an outgoing number the «№» line carries the appeal's own number and date, so the printed
+«№ 664-245651 от 27.11.2026 г.» ties the paper to the Omnidesk case; with one (the print service's
+registry) it carries that number and the letter's date, and the appeal's stays in the opening sentence.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from .. import russian
@@ -24,6 +26,7 @@ from ..errors import CaseDataError, DataProblem, RenderError
 from ..markup import Block, MarkupError, parse_blocks
 from ..model import Company, Signatory, Template
 from ..placeholders import Prepared, prepare, render_prepared
+from .content import TITLE, LetterContent, Outgoing, letter_content
 from .docx_writer import BodyWriter, paragraph, text_run
 from .letterhead import SECTION, W_NS, XML_DECL, letterhead_for, numbering_xml
 from .provenance import core_xml, custom_xml
@@ -31,7 +34,6 @@ from .zip_writer import dynamic_part, write_zip
 
 # What the letter itself prints besides the template body (spec 2.5): without these it is no reply.
 LETTER_FIELDS = (("case", "number"), ("case", "date"), ("client", "full_name"), ("client", "address"), ("client", "account"))
-TITLE = "Ответ на обращение"
 
 
 def _missing(root: str, attr: str, issue: str | None = None) -> DataProblem:
@@ -92,23 +94,30 @@ def body_blocks(template: Template, ctx: LetterContext, prepared: Prepared) -> l
                           "validate the templates") from exc
 
 
-def document_xml(ctx: LetterContext, signer: Signatory, blocks: Sequence[Block]) -> tuple[str, str]:
+def compose_letter(
+    template: Template,
+    ctx: LetterContext,
+    *,
+    signatory: Signatory | None = None,
+    staff: Sequence[Signatory] = (),
+    outgoing: Outgoing | None = None,
+) -> LetterContent:
+    """Everything the letter says, checked (a RenderError names every gap); the DOCX and HTML print it."""
+    signer, prepared = check_letter(template, ctx, signatory, staff)
+    return letter_content(ctx, signer, body_blocks(template, ctx, prepared), outgoing)
+
+
+def document_xml(content: LetterContent) -> tuple[str, str]:
     """word/document.xml and word/numbering.xml of one letter."""
-    assert ctx.case.date is not None  # check_letter has made sure
-    number, when = ctx.case.number, russian.date_ru(ctx.case.date)
-    client = ctx.client
-    recipient = [("ФИО", client.full_name), ("Адрес", client.address), ("Лицевой счет", client.account)]
-    if client.email:
-        recipient.append(("Адрес эл. почты", client.email))
     writer = BodyWriter()
-    writer.parts.append(paragraph(text_run(f"№ {number} от {when} г."), "OutgoingNumber"))
-    writer.parts += [paragraph(text_run(f"{label}: {value}"), "Recipient") for label, value in recipient]
-    writer.parts.append(paragraph(text_run(TITLE), "LetterTitle"))
-    writer.parts.append(paragraph(text_run(russian.salutation(client.full_name)), "Salutation"))
-    writer.parts.append(paragraph(text_run(f"На Ваше обращение № {number} от {when} г. сообщаем следующее."),
-                                  "LetterBody"))
-    writer.blocks(blocks)
+    writer.parts.append(paragraph(text_run(content.number_line), "OutgoingNumber"))
+    writer.parts += [paragraph(text_run(line), "Recipient") for line in content.recipient_lines()]
+    writer.parts.append(paragraph(text_run(content.title), "LetterTitle"))
+    writer.parts.append(paragraph(text_run(content.salutation), "Salutation"))
+    writer.parts.append(paragraph(text_run(content.opening), "LetterBody"))
+    writer.blocks(content.blocks)
     writer.keep_with_next()
+    signer = content.signer
     signature = text_run(signer.position) + "<w:r><w:tab/></w:r>" + text_run(signer.short_name)
     writer.parts.append(paragraph(signature, "Signature"))
     document = f"{XML_DECL}<w:document {W_NS}><w:body>{writer.xml()}{SECTION}</w:body></w:document>"
@@ -124,11 +133,23 @@ def render_letter(
     staff: Sequence[Signatory] = (),
     source_commit: str | None = None,
     created: datetime | None = None,
+    outgoing_number: str | None = None,
+    outgoing_date: date | None = None,
 ) -> bytes:
-    """The DOCX bytes of the reply, or a RenderError; never a letter with a hole in it."""
-    signer, prepared = check_letter(template, ctx, signatory, staff)
-    blocks = body_blocks(template, ctx, prepared)
-    document, numbering = document_xml(ctx, signer, blocks)
+    """The DOCX bytes of the reply, or a RenderError; never a letter with a hole in it.
+
+    ``outgoing_number`` (the registry's, e.g. «СКС-2026/000123») replaces the appeal number on the «№»
+    line, dated ``outgoing_date`` (default: today); None keeps the appeal's number and date there.
+    """
+    outgoing = Outgoing(outgoing_number, outgoing_date or date.today()) if outgoing_number else None
+    content = compose_letter(template, ctx, signatory=signatory, staff=staff, outgoing=outgoing)
+    return docx_bytes(template, ctx, content, company, source_commit=source_commit, created=created)
+
+
+def docx_bytes(template: Template, ctx: LetterContext, content: LetterContent, company: Company, *,
+               source_commit: str | None = None, created: datetime | None = None) -> bytes:
+    """The DOCX package of composed content (the print service composes once and writes DOCX and HTML)."""
+    document, numbering = document_xml(content)
     properties = {
         "template_id": template.id,
         "template_sha256": template.text_hash,

@@ -1,0 +1,90 @@
+"""The service's own settings, from OMNIDESK_MACROS_* variables; the Omnidesk ones are sync.settings'."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from omnidesk_macros.errors import ConfigError
+
+DEFAULT_NUMBER_FORMAT = "СКС-{year}/{seq:06d}"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8780
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """How the service behaves; secrets stay out of ``repr``."""
+
+    secret_key: bytes = field(repr=False)
+    #: the outgoing number: ``{year}`` and ``{seq}`` (the year's sequence number) are filled in
+    number_format: str = DEFAULT_NUMBER_FORMAT
+    session_hours: float = 8.0  # one shift
+    webhook_token: str | None = field(default=None, repr=False)
+    #: trusted reverse-proxy mode: the signed-in login comes in this header (off unless set)
+    trusted_user_header: str | None = None
+    #: the Omnidesk origin allowed to frame the pages (CSP frame-ancestors), from OMNIDESK_URL only
+    omnidesk_origin: str = ""
+    sandbox: bool = False
+    secure_cookies: bool = False
+    #: the mailbox domain for subscribers with neither email nor phone: «<account>@<domain>»
+    no_email_domain: str = "no-email.invalid"
+    #: seconds the specialist waits for Omnidesk at most
+    omnidesk_deadline: float = 5.0
+    #: keep one LibreOffice running for PDFs (~0.1 s each instead of ~2 s); OMNIDESK_MACROS_WARM_PDF=0 turns it off
+    warm_pdf: bool = True
+
+    @classmethod
+    def from_env(cls, omnidesk_url: str, *, sandbox: bool, environ: Mapping[str, str] | None = None) -> ServiceSettings:
+        """Outside sandbox mode OMNIDESK_MACROS_SECRET_KEY is required: sessions and CSRF tokens hang on it."""
+        env = os.environ if environ is None else environ
+        key = env.get("OMNIDESK_MACROS_SECRET_KEY", "").strip()
+        if not key and not sandbox:
+            raise ConfigError(
+                "OMNIDESK_MACROS_SECRET_KEY is not set: the print service signs sessions and CSRF tokens with it. "
+                "Set it to a long random string, e.g. `python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+            )
+        if key and len(key) < 16:
+            raise ConfigError("OMNIDESK_MACROS_SECRET_KEY is too short: use at least 16 random characters")
+        parts = urlsplit(omnidesk_url)
+        settings = cls(
+            secret_key=key.encode("utf-8") if key else secrets.token_bytes(32),
+            number_format=env.get("OMNIDESK_MACROS_NUMBER_FORMAT", "").strip() or DEFAULT_NUMBER_FORMAT,
+            session_hours=_positive(env, "OMNIDESK_MACROS_SESSION_HOURS", 8.0),
+            webhook_token=env.get("OMNIDESK_MACROS_WEBHOOK_TOKEN", "").strip() or None,
+            trusted_user_header=env.get("OMNIDESK_MACROS_TRUSTED_USER_HEADER", "").strip() or None,
+            omnidesk_origin=f"{parts.scheme}://{parts.netloc}",
+            sandbox=sandbox,
+            secure_cookies=env.get("OMNIDESK_MACROS_SECURE_COOKIES", "") == "1",
+            no_email_domain=env.get("OMNIDESK_MACROS_NO_EMAIL_DOMAIN", "").strip() or "no-email.invalid",
+            warm_pdf=env.get("OMNIDESK_MACROS_WARM_PDF", "").strip() != "0",
+        )
+        check_number_format(settings.number_format)
+        return settings
+
+
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of hours, got {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive, got {raw!r}")
+    return value
+
+
+def check_number_format(fmt: str) -> None:
+    """The format must give distinct numbers for distinct sequence numbers of one year."""
+    try:
+        first, second = fmt.format(year=2026, seq=1), fmt.format(year=2026, seq=2)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ConfigError(f"OMNIDESK_MACROS_NUMBER_FORMAT {fmt!r} is not a format with {{year}} and {{seq}}: {exc}") from exc
+    if first == second or len(first) > 64:
+        raise ConfigError(f"OMNIDESK_MACROS_NUMBER_FORMAT {fmt!r} must contain {{seq}} and stay under 64 characters, "
+                          "e.g. СКС-{year}/{seq:06d}")

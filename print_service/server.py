@@ -1,0 +1,73 @@
+"""Running the service on uvicorn: in the foreground for `omnidesk-macros serve`, or in a thread for the
+browser test and the benchmark.
+
+uvicorn's access log is off: its lines carry query strings (a webhook's ?token=); the service logs one
+audit line per print instead, with no personal data.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+
+import uvicorn
+from starlette.applications import Starlette
+
+from omnidesk_macros.errors import ConfigError
+from sync.settings import OmnideskSettings
+
+from .app import create_app
+from .config import DEFAULT_HOST, ServiceSettings
+
+
+def build(omnidesk_settings: OmnideskSettings, templates_root: Path, data_dir: Path, *, sandbox: bool) -> Starlette:
+    """The app with settings from the environment (refuses to start without a secret key unless sandbox)."""
+    settings = ServiceSettings.from_env(omnidesk_settings.url, sandbox=sandbox)
+    return create_app(settings, omnidesk_settings, templates_root, data_dir)
+
+
+def configure_logging() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("omnidesk_macros")
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def run(app: Starlette, host: str = DEFAULT_HOST, port: int = 8780) -> None:
+    """Serve until Ctrl-C."""
+    try:
+        uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", server_header=False)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+
+
+class ServiceThread:
+    """uvicorn on a free loopback port in a background thread: ``with ServiceThread(app) as s: s.url``."""
+
+    def __init__(self, app: Starlette, host: str = DEFAULT_HOST) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind((host, 0))
+        self.url = f"http://{host}:{self.sock.getsockname()[1]}"
+        config = uvicorn.Config(app, access_log=False, log_level="warning", server_header=False)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+
+    def __enter__(self) -> ServiceThread:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise ConfigError("the print service did not start within 10 s")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.sock.close()
