@@ -338,7 +338,7 @@ def serve_command(host: str, port: int, data_dir: Path, path: Path | None) -> No
     """Run the print service: case page, letter on the letterhead, registry (see README "Print service")."""
     import os
 
-    from print_service.server import build, configure_logging, run
+    from print_service.server import build, configure_logging, demo_account, run
     from sync.settings import ENV_VARS, OmnideskSettings
 
     configure_logging()
@@ -354,6 +354,11 @@ def serve_command(host: str, port: int, data_dir: Path, path: Path | None) -> No
                    f"(demo data in {data_dir / 'sandbox.sqlite3'}).")
     try:
         app = build(omnidesk, path or default_templates_dir(), data_dir, sandbox=sandbox_server is not None)
+        demo = demo_account(app)
+        if demo is not None:
+            click.echo(f"No account yet: created the sandbox account `{demo.login}`, password {demo.password} "
+                       f"(signs as {demo.full_name}, {demo.position}). It is shown only now; change it with "
+                       f"`omnidesk-macros users passwd {demo.login}`, add your own with `users add`.")
         click.echo(f"Print service at http://{host}:{port}/  (Omnidesk: {omnidesk.url}). Press Ctrl-C to stop.")
         run(app, host, port)
     finally:

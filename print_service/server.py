@@ -1,5 +1,5 @@
 """Running the service on uvicorn: in the foreground for `omnidesk-macros serve`, or in a thread for the
-browser test and the benchmark.
+browser test and the benchmark; and the sandbox's first account, so a new user can sign in at once.
 
 uvicorn's access log is off: its lines carry query strings (a webhook's ?token=); the service logs one
 audit line per print instead, with no personal data.
@@ -8,10 +8,12 @@ audit line per print instead, with no personal data.
 from __future__ import annotations
 
 import logging
+import secrets
 import socket
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import uvicorn
@@ -20,14 +22,43 @@ from starlette.applications import Starlette
 from omnidesk_macros.errors import ConfigError
 from sync.settings import OmnideskSettings
 
+from . import accounts
 from .app import create_app
 from .config import DEFAULT_HOST, ServiceSettings
+
+DEMO_LOGIN = "demo"
 
 
 def build(omnidesk_settings: OmnideskSettings, templates_root: Path, data_dir: Path, *, sandbox: bool) -> Starlette:
     """The app with settings from the environment (refuses to start without a secret key unless sandbox)."""
     settings = ServiceSettings.from_env(omnidesk_settings.url, sandbox=sandbox)
     return create_app(settings, omnidesk_settings, templates_root, data_dir)
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    login: str
+    password: str
+    full_name: str
+    position: str
+
+
+def demo_account(app: Starlette) -> DemoAccount | None:
+    """In sandbox mode, when the service has no account yet: one to sign in with right away, else None.
+
+    It signs as the company.yaml signatory (full name, else the short name, and the position), so its
+    letters are complete. The random password is returned once for the console and stored only as a hash.
+    Never in real-account mode: there the administrator adds the staff with `users add`.
+    """
+    service = app.state.service
+    if not service.settings.sandbox or accounts.list_users(service.db):
+        return None
+    signatory = service.sources.staff[0] if service.sources.staff else None
+    full_name = (signatory.full_name or signatory.short_name) if signatory else "Демонстрационный сотрудник"
+    position = signatory.position if signatory else "Специалист ЦОК"
+    password = secrets.token_urlsafe(12)
+    account = accounts.add_user(service.db, DEMO_LOGIN, full_name, password, position)
+    return DemoAccount(account.username, password, account.full_name, account.position)
 
 
 def configure_logging() -> None:

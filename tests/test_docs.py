@@ -21,7 +21,7 @@ def setup_commands() -> list[str]:
 
 def test_readme_has_two_setup_commands_and_ci_runs_the_test_one() -> None:
     main_job, tests = setup_commands()
-    assert main_job.endswith("omnidesk-macros demo")
+    assert main_job.endswith("omnidesk-macros demo && .venv/bin/omnidesk-macros serve")  # issue 10: serve is the main job
     assert tests.endswith("pytest")
     assert tests in (REPO / ".ci" / "run").read_text(encoding="utf-8")
 
