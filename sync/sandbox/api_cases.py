@@ -13,7 +13,18 @@ from urllib.parse import quote
 from starlette.responses import Response
 
 from ..wire import parse_date
-from .resources import envelope, matches, now_text, paged, path_id, public, query_ids, require
+from .api_users import subscriber_for_case
+from .resources import (
+    checked_custom_fields,
+    envelope,
+    matches,
+    now_text,
+    paged,
+    path_id,
+    public,
+    query_ids,
+    require,
+)
 from .schema import Schema, choice, id_list, identifier, list_of, mapping, text
 from .state import SandboxState
 from .web import HttpError, Request, Router, UploadedFile, json_response
@@ -29,7 +40,8 @@ CASE_SORTS = {
 }
 
 CASE_CREATE = Schema({
-    "subject": text(), "user_email": text(), "user_id": identifier, "staff_id": identifier,
+    "subject": text(), "user_email": text(max_len=1000), "user_phone": text(max_len=100),
+    "user_full_name": text(max_len=1000), "user_id": identifier, "staff_id": identifier,
     "group_id": identifier, "priority": choice(*PRIORITIES), "language_id": identifier, "custom_fields": mapping,
 })
 CASE_EDIT = Schema({
@@ -91,12 +103,10 @@ class Cases:
 
     def create_case(self, request: Request, _: dict[str, str]) -> Response:
         data = CASE_CREATE.parse(envelope(request, "case"))
-        if not data.get("subject") or not (data.get("user_email") or data.get("user_id")):
+        if not data.get("subject") or not any(data.get(k) for k in ("user_id", "user_email", "user_phone")):
             raise HttpError(400, "subject_and_user_required")
-        custom_fields = self.checked_custom_fields(data.get("custom_fields") or {}, {})
-        user_id = data.get("user_id") or next(
-            (u["user_id"] for u in self.store.all("user") if u.get("user_email") == data.get("user_email")), 0
-        )
+        custom_fields = checked_custom_fields(self.store, data.get("custom_fields") or {}, {})
+        user_id = subscriber_for_case(self.store, data)  # after every check: a refused case makes no profile
         case_id = self.store.next_id("case", 5000)
         stamp = now_text()
         case = {
@@ -115,7 +125,7 @@ class Cases:
         case = self.find_case(params["id"])
         data = CASE_EDIT.parse(envelope(request, "case"))
         # every check before the first change: a refused edit changes nothing
-        custom_fields = self.checked_custom_fields(data["custom_fields"], case["custom_fields"]) \
+        custom_fields = checked_custom_fields(self.store, data["custom_fields"], case["custom_fields"]) \
             if "custom_fields" in data else case["custom_fields"]
         added, removed = set(data.get("add_labels", [])), set(data.get("delete_labels", []))
         if not added <= {label["label_id"] for label in self.store.all("label")}:
@@ -135,28 +145,6 @@ class Cases:
         case["updated_at"] = now_text()
         self.store.put("case", case["case_id"], case)
         return json_response(200, {"case": case})
-
-    def checked_custom_fields(self, values: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
-        """Merge ``cf_N`` values: a select takes an option id, a checkbox a boolean, the others text."""
-        fields = {f"cf_{f['field_id']}": f for f in self.store.all("custom_field")}
-        merged = dict(current)
-        for key, value in values.items():
-            definition = fields.get(key)
-            if definition is None:
-                raise HttpError(400, "custom_field_not_found")
-            kind = definition["field_type"]
-            if kind == "select":
-                if isinstance(value, bool) or str(value) not in (definition.get("field_data") or {}):
-                    raise HttpError(400, "wrong_custom_field_value")
-                value = int(value)
-            elif kind == "checkbox":
-                if value not in (True, False) or not isinstance(value, bool | int):
-                    raise HttpError(400, "wrong_custom_field_value")
-                value = bool(value)
-            elif not isinstance(value, str):
-                raise HttpError(400, "wrong_custom_field_value")
-            merged[key] = value
-        return merged
 
     def list_messages(self, request: Request, params: dict[str, str]) -> Response:
         case = self.find_case(params["id"])

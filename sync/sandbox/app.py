@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from starlette.responses import Response
 
-from . import admin, api_cases, api_catalogue, api_kb
+from . import admin, api_cases, api_catalogue, api_kb, api_users
 from .faults import FaultRule
 from .state import LoggedRequest, SandboxConfig, SandboxState
 from .store import Store
@@ -33,7 +33,7 @@ class SandboxApp(SandboxState):
         super().__init__(store, config, clock)
         self.api = Router()
         self.admin = Router()
-        for module in (api_cases, api_catalogue, api_kb):
+        for module in (api_cases, api_catalogue, api_kb, api_users):
             module.register(self.api, self)
         admin.register(self.admin, self)
 

@@ -120,3 +120,27 @@ def envelope(request: Request, key: str) -> Any:
     if not isinstance(inner, dict):
         raise HttpError(400, f"{key}_data_required")
     return inner
+
+
+def checked_custom_fields(store: Store, values: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """Merge ``cf_N`` values (of a case or a user): a select takes an option id, a checkbox a boolean, the
+    others text; an unknown field or a wrong value is a 400 and changes nothing."""
+    fields = {f"cf_{f['field_id']}": f for f in store.all("custom_field")}
+    merged = dict(current)
+    for key, value in values.items():
+        definition = fields.get(key)
+        if definition is None:
+            raise HttpError(400, "custom_field_not_found")
+        kind = definition["field_type"]
+        if kind == "select":
+            if isinstance(value, bool) or str(value) not in (definition.get("field_data") or {}):
+                raise HttpError(400, "wrong_custom_field_value")
+            value = int(value)
+        elif kind == "checkbox":
+            if value not in (True, False) or not isinstance(value, bool | int):
+                raise HttpError(400, "wrong_custom_field_value")
+            value = bool(value)
+        elif not isinstance(value, str):
+            raise HttpError(400, "wrong_custom_field_value")
+        merged[key] = value
+    return merged

@@ -390,3 +390,51 @@ def test_another_programs_sqlite_file_is_a_config_error_and_left_alone(tmp_path:
         SandboxServer(data, port=0)
     with contextlib.closing(sqlite3.connect(data)) as db:
         assert [row[0] for row in db.execute("SELECT name FROM sqlite_master")] == ["customers"]
+
+
+def test_a_case_for_an_unknown_contact_files_under_a_new_profile_of_that_name(api: Client) -> None:
+    """As Omnidesk: an unknown user_email or user_phone becomes a profile; a known one keeps its own."""
+    users_before = len(list(api.iter_users()))
+    by_email = api.request("POST", "cases.json", json={"case": {
+        "subject": "Обращение", "user_email": "lesnaya@example.com", "user_full_name": "Лесная Вера Павловна"}})["case"]
+    again = api.request("POST", "cases.json", json={"case": {
+        "subject": "Ещё одно", "user_email": "LESNAYA@example.com", "user_full_name": "Другое Имя"}})["case"]
+    by_phone = api.request("POST", "cases.json", json={"case": {
+        "subject": "По телефону", "user_phone": "+79000000099", "user_full_name": "Полевой Иван Ильич"}})["case"]
+    known = api.request("POST", "cases.json", json={"case": {
+        "subject": "Известный", "user_email": "petrova@example.com", "user_full_name": "Не Петрова"}})["case"]
+    profile = api.get_user(by_email["user_id"])
+    assert (profile["user_email"], profile["user_full_name"], profile["type"]) == (
+        "lesnaya@example.com", "Лесная Вера Павловна", "email")
+    assert again["user_id"] == by_email["user_id"] and api.get_user(again["user_id"])["user_full_name"] == profile[
+        "user_full_name"]
+    phone_profile = api.get_user(by_phone["user_id"])
+    assert (phone_profile["user_phone"], phone_profile["user_full_name"]) == ("+79000000099", "Полевой Иван Ильич")
+    assert known["user_id"] == 302 and api.get_user(302)["user_full_name"] == "Петрова Мария Ивановна"
+    assert len(list(api.iter_users())) == users_before + 2
+    assert [c["case_id"] for c in api.iter_list("cases.json", "case", {"user_id": by_email["user_id"]})] == sorted(
+        [again["case_id"], by_email["case_id"]], reverse=True)
+
+
+def test_a_refused_case_makes_no_profile(http: httpx.Client, api: Client) -> None:
+    users_before = len(list(api.iter_users()))
+    bad = http.post("/api/cases.json", json={"case": {"subject": "x", "user_email": "new@example.com",
+                                                        "custom_fields": {"cf_9999": "x"}}})
+    nobody = http.post("/api/cases.json", json={"case": {"subject": "x", "user_full_name": "Без Контакта"}})
+    assert (bad.status_code, bad.json()) == (400, {"error": "custom_field_not_found"})
+    assert (nobody.status_code, nobody.json()) == (400, {"error": "subject_and_user_required"})
+    assert len(list(api.iter_users())) == users_before
+
+
+def test_a_profile_edit_writes_its_custom_fields(api: Client, http: httpx.Client) -> None:
+    user = api.request("PUT", "users/303.json", json={"user": {"custom_fields": {"cf_1001": "0000000099"},
+                                                                "user_note": "заметка"}})["user"]
+    assert user["custom_fields"]["cf_1001"] == "0000000099" and user["user_note"] == "заметка"
+    assert http.get("/api/users/303.json").json() == {"user": user}
+    bad = http.put("/api/users/303.json", json={"user": {"custom_fields": {"cf_1001": 5}}})
+    wrong = http.put("/api/users/303.json", json={"user": {"user_full_name": ["x"]}})
+    missing = http.put("/api/users/99999.json", json={"user": {"user_note": "x"}})
+    assert (bad.status_code, bad.json()) == (400, {"error": "wrong_custom_field_value"})
+    assert (wrong.status_code, wrong.json()) == (400, {"error": "wrong_user_full_name"})
+    assert (missing.status_code, missing.json()) == (404, {"error": "user_not_found"})
+    assert http.get("/api/users/303.json").json() == {"user": user}
