@@ -2,7 +2,8 @@
 browser test and the benchmark; and the sandbox's first account, so a new user can sign in at once.
 
 uvicorn's access log is off: its lines carry query strings (a webhook's ?token=); the service logs one
-audit line per print instead, with no personal data.
+audit line per print instead, with no personal data. HTTP is parsed by httptools (C, llhttp): uvicorn's
+pure-Python h11 was the service's bottleneck, about half its letters per second (README «Print service»).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .app import create_app
 from .config import DEFAULT_HOST, ServiceSettings
 
 DEMO_LOGIN = "demo"
+HTTP = "httptools"  # uvicorn's protocol class; the sandbox stays on h11, whose answers its probes pin down
 
 
 def build(omnidesk_settings: OmnideskSettings, templates_root: Path, data_dir: Path, *, sandbox: bool) -> Starlette:
@@ -72,7 +74,8 @@ def configure_logging() -> None:
 def run(app: Starlette, host: str = DEFAULT_HOST, port: int = 8780) -> None:
     """Serve until Ctrl-C."""
     try:
-        uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", server_header=False)
+        uvicorn.run(app, host=host, port=port, http=HTTP, access_log=False, log_level="warning",
+                    server_header=False)
     except OSError as exc:
         raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
 
@@ -85,7 +88,7 @@ class ServiceThread:
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind((host, 0))
         self.url = f"http://{host}:{self.sock.getsockname()[1]}"
-        config = uvicorn.Config(app, access_log=False, log_level="warning", server_header=False)
+        config = uvicorn.Config(app, http=HTTP, access_log=False, log_level="warning", server_header=False)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 

@@ -19,7 +19,7 @@ from starlette.applications import Starlette
 from omnidesk_macros.loader import default_templates_dir
 from print_service.accounts import list_users
 from print_service.db import Database
-from print_service.server import build, demo_account
+from print_service.server import ServiceThread, build, demo_account
 from sync.sandbox import SandboxServer
 from sync.settings import ENV_VARS, OmnideskSettings
 from tests.helpers import REPO
@@ -117,3 +117,12 @@ def test_serve_prints_the_demo_password_once_and_it_signs_in(tmp_path: Path) -> 
     assert first[0].startswith("No OMNIDESK_* settings: using the bundled sandbox")
     again, repeated = _serve(tmp_path / "svc", port)
     assert repeated is None and not any(password in line for line in again)
+
+
+def test_the_service_parses_http_with_httptools(app: Starlette) -> None:
+    """The C parser is the one in use (uvicorn's "auto" would quietly fall back to h11 without it)."""
+    with ServiceThread(app) as service:
+        answer = httpx.get(f"{service.url}/signin")
+        protocol = service.server.config.http_protocol_class
+    assert answer.status_code == 200 and "data-csrf" in answer.text
+    assert protocol.__module__ == "uvicorn.protocols.http.httptools_impl"
