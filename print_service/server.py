@@ -2,8 +2,9 @@
 browser test and the benchmark; and the sandbox's first account, so a new user can sign in at once.
 
 uvicorn's access log is off: its lines carry query strings (a webhook's ?token=); the service logs one
-audit line per print instead, with no personal data. HTTP is parsed by httptools (C, llhttp): uvicorn's
-pure-Python h11 was the service's bottleneck, about half its letters per second (README «Print service»).
+audit line per print instead, with no personal data. HTTP is parsed by httptools (C) rather than uvicorn's
+pure-Python h11: a few percent more small pages per second; a letter's time is rendering, not parsing
+(README «Print service», Speed).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """``/api`` users beyond list and get: the profile a new case files under, and the profile edit.
 
 Omnidesk files a case created with a ``user_email`` or ``user_phone`` it does not know under a new profile of
-that contact, named by ``user_full_name`` (../shared/omnidesk-api.md §5–6: one profile per channel, linked by
-email or phone); a known contact keeps its profile, name included. ``PUT users/{id}.json`` edits a profile's
+that contact, named by ``user_full_name``; a known contact keeps its profile, name included (**inferred** from
+../shared/omnidesk-api.md §6: every contact on a channel gets a profile, linked by email or phone). ``PUT users/{id}.json`` edits a profile's
 name, company, note, language and custom fields (§4: user-level values are written on the user).
 """
 
