@@ -59,6 +59,8 @@ def create_app(settings: ServiceSettings, omnidesk_settings: OmnideskSettings, t
             return web.page(request, "signin.html", 401, error="Неверный логин или пароль.", username=username,
                             next=_safe_next(str(form.get("next", ""))))
         service.throttle.succeeded(username, address)
+        if request.cookies.get(SESSION_COOKIE):  # a session id is never carried across a sign-in
+            await service.blocking(accounts.close_session, service.db, request.cookies[SESSION_COOKIE])
         token = await service.blocking(accounts.open_session, service.db, account.username, settings.session_hours)
         response = RedirectResponse(_safe_next(str(form.get("next", ""))), status_code=303)
         response.set_cookie(SESSION_COOKIE, token, max_age=int(settings.session_hours * 3600), httponly=True,

@@ -90,7 +90,7 @@ class Web:
             login = request.headers.get(header, "").strip()
             return active_account(self.db, login) if login else None
         token = request.cookies.get(SESSION_COOKIE)
-        return session_user(self.db, token) if token else None
+        return session_user(self.db, token, self.settings.session_idle_minutes) if token else None
 
     def require(self, request: Request) -> Account:
         account = self.account(request)
