@@ -1,8 +1,9 @@
 """Sessions: a new id at every sign-in, the cookie's flags, absolute and idle expiry, sign-out and disabling
-end them on the server."""
+end them on the server, passwords hashed at OWASP's scrypt cost."""
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import time
 from collections.abc import Callable
@@ -12,9 +13,13 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from print_service.accounts import disable_user
+from print_service import accounts
+from print_service.accounts import SCRYPT_N, SCRYPT_P, SCRYPT_R, disable_user, needs_rehash
 from print_service.db import FILE_NAME, Database
 from tests.service.conftest import STAFF_LOGIN, STAFF_PASSWORD, Staff, run, signed_in
+
+# OWASP Password Storage Cheat Sheet: the minimum n=2**17, r=8, p=1 and the settings it lists as equivalent
+OWASP_SCRYPT = [(2**17, 8, 1), (2**16, 8, 2), (2**15, 8, 3), (2**14, 8, 5), (2**13, 8, 10)]
 
 
 def _cookie(staff: Staff) -> str:
@@ -120,3 +125,16 @@ def test_a_database_from_before_idle_expiry_gains_the_column_and_its_sessions_en
     Database(tmp_path)
     with sqlite3.connect(tmp_path / FILE_NAME) as conn:
         assert conn.execute("SELECT last_seen FROM sessions").fetchone() == (0,)
+
+
+def test_passwords_are_hashed_at_owasp_cost_and_older_hashes_are_redone_at_sign_in(app: Starlette,
+                                                                                   data_dir: Path) -> None:
+    assert (SCRYPT_N, SCRYPT_R, SCRYPT_P) in OWASP_SCRYPT
+    salt = b"0123456789abcdef"
+    digest = hashlib.scrypt(STAFF_PASSWORD.encode(), salt=salt, n=2**14, r=8, p=1, dklen=32)
+    _sessions(data_dir, "UPDATE accounts SET password = ?", f"scrypt${2**14}$8$1${salt.hex()}${digest.hex()}")
+    run(signed_in(app))
+    with sqlite3.connect(data_dir / FILE_NAME) as conn:
+        (stored,) = conn.execute("SELECT password FROM accounts").fetchone()
+    assert not needs_rehash(stored)
+    assert accounts.verify_password(STAFF_PASSWORD, stored) and not accounts.verify_password("wrong", stored)
