@@ -158,6 +158,7 @@ class CasePages:
 
     async def check(self, request: Request) -> Response:
         self.web.require(request)
+        case_number(request)  # the path is validated on every route, even where only the template matters
         body = await self.web.json_body(request)
         template = self.template(str(body.get("template", "")))
         raw = body.get("fill")
