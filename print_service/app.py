@@ -143,7 +143,7 @@ def create_app(settings: ServiceSettings, omnidesk_settings: OmnideskSettings, t
         route("/hooks/omnidesk", hook, ["POST"]),
         Route("/static/letter.css", letter_css, methods=["GET"]),
         Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
-    ], lifespan=lifespan)
+    ], lifespan=lifespan, exception_handlers={404: web.http_error, 405: web.http_error})
     app.state.service = service
     app.add_middleware(SecurityHeaders, omnidesk_origin=settings.omnidesk_origin)
     return app
