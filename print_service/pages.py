@@ -311,8 +311,12 @@ class LetterPages:
         letter = self.letter(request, account)
         service = self.service
         note = f"Письмо исх. № {letter.number} «{letter.template_title}» выдано на очном приёме."
-        await service.from_omnidesk("Прикрепление письма", service.omnidesk.attach, letter.case_id, note,
-                                    (f"{letter.file_stem}.docx", letter.docx, DOCX_TYPE))
+        try:
+            await service.from_omnidesk("Прикрепление письма", service.omnidesk.attach, letter.case_id, note,
+                                        (f"{letter.file_stem}.docx", letter.docx, DOCX_TYPE))
+        except Refused as exc:  # the letter was handed over; the audit says it is not on the case
+            service.desk.attach_failed(letter, account.username, exc.status)
+            raise
         await service.registry_write(service.desk.attached, letter, account.username)
         self.attached.add(letter.token)
         return RedirectResponse(f"/letters/{letter.token}?attached=1", status_code=303)
