@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -159,7 +160,7 @@ def _safe_next(raw: str | None) -> str:
 def bookmarklet(base: str) -> str:
     """A javascript: link that opens this service's case page for the Omnidesk case on screen."""
     code = ("(function(){var m=location.pathname.match(/\\/staff\\/cases\\/record\\/([0-9]+-[0-9]+)/);"
-            f"if(m){{window.open('{base}/cases/'+m[1],'_blank','noopener');}}"
+            f"if(m){{window.open({json.dumps(base)}+'/cases/'+m[1],'_blank','noopener');}}"  # base: the Host header
             "else{alert('Откройте обращение в Omnidesk и нажмите ещё раз');}})();")
     return "javascript:" + code
 

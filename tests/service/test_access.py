@@ -238,3 +238,10 @@ def test_no_page_puts_personal_data_in_a_link_or_a_redirect(app: Starlette) -> N
                 assert datum not in url and datum.split()[0] not in url, url
 
 
+
+
+def test_the_bookmarklet_quotes_the_host_it_was_served_under(app: Starlette) -> None:
+    from print_service.app import bookmarklet
+
+    code = bookmarklet("http://evil');alert(1);('")  # the base comes from the request's Host header
+    assert "window.open(\"http://evil');alert(1);('\"+'/cases/'" in code
