@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -59,6 +60,8 @@ def create_app(settings: ServiceSettings, omnidesk_settings: OmnideskSettings, t
             return web.page(request, "signin.html", 401, error="Неверный логин или пароль.", username=username,
                             next=_safe_next(str(form.get("next", ""))))
         service.throttle.succeeded(username, address)
+        if request.cookies.get(SESSION_COOKIE):  # a session id is never carried across a sign-in
+            await service.blocking(accounts.close_session, service.db, request.cookies[SESSION_COOKIE])
         token = await service.blocking(accounts.open_session, service.db, account.username, settings.session_hours)
         response = RedirectResponse(_safe_next(str(form.get("next", ""))), status_code=303)
         response.set_cookie(SESSION_COOKIE, token, max_age=int(settings.session_hours * 3600), httponly=True,
@@ -141,7 +144,7 @@ def create_app(settings: ServiceSettings, omnidesk_settings: OmnideskSettings, t
         route("/hooks/omnidesk", hook, ["POST"]),
         Route("/static/letter.css", letter_css, methods=["GET"]),
         Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
-    ], lifespan=lifespan)
+    ], lifespan=lifespan, exception_handlers={404: web.http_error, 405: web.http_error})
     app.state.service = service
     app.add_middleware(SecurityHeaders, omnidesk_origin=settings.omnidesk_origin)
     return app
@@ -157,7 +160,7 @@ def _safe_next(raw: str | None) -> str:
 def bookmarklet(base: str) -> str:
     """A javascript: link that opens this service's case page for the Omnidesk case on screen."""
     code = ("(function(){var m=location.pathname.match(/\\/staff\\/cases\\/record\\/([0-9]+-[0-9]+)/);"
-            f"if(m){{window.open('{base}/cases/'+m[1],'_blank','noopener');}}"
+            f"if(m){{window.open({json.dumps(base)}+'/cases/'+m[1],'_blank','noopener');}}"  # base: the Host header
             "else{alert('Откройте обращение в Omnidesk и нажмите ещё раз');}})();")
     return "javascript:" + code
 

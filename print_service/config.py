@@ -23,6 +23,7 @@ class ServiceSettings:
     #: the outgoing number: ``{year}`` and ``{seq}`` (the year's sequence number) are filled in
     number_format: str = DEFAULT_NUMBER_FORMAT
     session_hours: float = 8.0  # one shift
+    session_idle_minutes: float = 60.0  # a desk left signed in: the session ends after this long unused
     webhook_token: str | None = field(default=None, repr=False)
     #: trusted reverse-proxy mode: the signed-in login comes in this header (off unless set)
     trusted_user_header: str | None = None
@@ -54,6 +55,7 @@ class ServiceSettings:
             secret_key=key.encode("utf-8") if key else secrets.token_bytes(32),
             number_format=env.get("OMNIDESK_MACROS_NUMBER_FORMAT", "").strip() or DEFAULT_NUMBER_FORMAT,
             session_hours=_positive(env, "OMNIDESK_MACROS_SESSION_HOURS", 8.0),
+            session_idle_minutes=_positive(env, "OMNIDESK_MACROS_SESSION_IDLE_MINUTES", 60.0),
             webhook_token=env.get("OMNIDESK_MACROS_WEBHOOK_TOKEN", "").strip() or None,
             trusted_user_header=env.get("OMNIDESK_MACROS_TRUSTED_USER_HEADER", "").strip() or None,
             omnidesk_origin=f"{parts.scheme}://{parts.netloc}",
@@ -73,7 +75,7 @@ def _positive(env: Mapping[str, str], name: str, default: float) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a number of hours, got {raw!r}") from None
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
     if value <= 0:
         raise ConfigError(f"{name} must be positive, got {raw!r}")
     return value

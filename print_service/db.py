@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS accounts (
 CREATE TABLE IF NOT EXISTS sessions (
     token_hash TEXT PRIMARY KEY,        -- sha256 of the cookie: a stolen database opens no session
     username TEXT NOT NULL REFERENCES accounts(username),
-    expires_at REAL NOT NULL
+    expires_at REAL NOT NULL,           -- the shift's end: absolute expiry
+    last_seen REAL NOT NULL DEFAULT 0   -- idle expiry; 0 (a session from before this column) is over
 );
 CREATE TABLE IF NOT EXISTS letters (    -- the outgoing-letter registry: no personal data, by design
     number TEXT PRIMARY KEY,
@@ -61,6 +62,13 @@ CREATE TABLE IF NOT EXISTS billing (    -- the billing system's export, replaced
 """
 
 
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    """Columns added since a file was made (CREATE TABLE IF NOT EXISTS leaves an old table as it was)."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(sessions)")}
+    if "last_seen" not in columns:
+        conn.execute("ALTER TABLE sessions ADD COLUMN last_seen REAL NOT NULL DEFAULT 0")
+
+
 class Database:
     def __init__(self, data_dir: Path, *, persistent: bool = False) -> None:
         self.path = Path(data_dir) / FILE_NAME
@@ -74,6 +82,7 @@ class Database:
             with self.connect() as conn:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.executescript(SCHEMA)
+                _add_missing_columns(conn)
         except (OSError, sqlite3.Error) as exc:
             raise ConfigError(f"cannot open the print service database {self.path}: {exc}") from exc
 

@@ -9,8 +9,10 @@ The letter is signed by the case's own staff member.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -20,11 +22,17 @@ from omnidesk_macros.errors import ApiError, CaseDataError, OmnideskMacrosError
 
 from .omnidesk import russian_message
 from .pages import DOCX_TYPE, letter_problem
+from .service import CASE_NUMBER
 
 if TYPE_CHECKING:
     from .service import Service
 
 HOOK_STAFF = "omnidesk-webhook"
+CASE_ID = re.compile(r"^[0-9]{1,12}$")
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode("utf-8", "replace")).digest()
 
 
 async def _payload(request: Request) -> dict[str, Any]:
@@ -48,14 +56,15 @@ async def omnidesk_hook(service: Service, request: Request) -> Response:
     if not expected:
         return JSONResponse({"error": "not_found"}, status_code=404)
     sent = request.query_params.get("token") or request.headers.get("x-omnidesk-macros-token") or ""
-    if not hmac.compare_digest(sent.encode(), expected.encode()):
+    # digests of equal length: compare_digest on the raw strings would still tell a guesser the token's length
+    if not hmac.compare_digest(_digest(sent), _digest(expected)):
         return JSONResponse({"error": "wrong_token"}, status_code=403)
     payload = await _payload(request)
     case_ref = str(payload.get("case_number") or payload.get("case_id") or payload.get("case") or "").strip()
     template = service.sources.templates.get(str(payload.get("template") or payload.get("template_id") or ""))
-    if not case_ref or template is None:
+    if not (CASE_NUMBER.match(case_ref) or CASE_ID.match(case_ref)) or template is None:
         return JSONResponse({"error": "case_and_template_required",
-                             "message": "нужны номер (или id) обращения и id типового ответа"}, status_code=400)
+                             "message": "нужны номер (664-245651) или id обращения и id типового ответа"}, status_code=400)
     try:
         card = await service.blocking(service.omnidesk.card, service.sources, case_ref, fresh=True)
     except ApiError as exc:

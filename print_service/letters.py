@@ -108,6 +108,10 @@ class LetterDesk:
         audit.info("attach staff=%s case=%s template=%s number=%s outcome=attached",
                    staff, letter.case_number, letter.template_id, letter.number)
 
+    def attach_failed(self, letter: IssuedLetter, staff: str, status: int) -> None:
+        audit.warning("attach staff=%s case=%s template=%s number=%s outcome=failed status=%s",
+                      staff, letter.case_number, letter.template_id, letter.number, status)
+
     def _keep(self, letter: IssuedLetter) -> None:
         with self._lock:
             self._issued[letter.token] = letter

@@ -158,6 +158,7 @@ class CasePages:
 
     async def check(self, request: Request) -> Response:
         self.web.require(request)
+        case_number(request)  # the path is validated on every route, even where only the template matters
         body = await self.web.json_body(request)
         template = self.template(str(body.get("template", "")))
         raw = body.get("fill")
@@ -310,8 +311,12 @@ class LetterPages:
         letter = self.letter(request, account)
         service = self.service
         note = f"Письмо исх. № {letter.number} «{letter.template_title}» выдано на очном приёме."
-        await service.from_omnidesk("Прикрепление письма", service.omnidesk.attach, letter.case_id, note,
-                                    (f"{letter.file_stem}.docx", letter.docx, DOCX_TYPE))
+        try:
+            await service.from_omnidesk("Прикрепление письма", service.omnidesk.attach, letter.case_id, note,
+                                        (f"{letter.file_stem}.docx", letter.docx, DOCX_TYPE))
+        except Refused as exc:  # the letter was handed over; the audit says it is not on the case
+            service.desk.attach_failed(letter, account.username, exc.status)
+            raise
         await service.registry_write(service.desk.attached, letter, account.username)
         self.attached.add(letter.token)
         return RedirectResponse(f"/letters/{letter.token}?attached=1", status_code=303)

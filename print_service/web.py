@@ -6,6 +6,8 @@
                        switched on explicitly, a login header set by a trusted reverse proxy
     CSRF               every POST but the webhook carries ``csrf`` (form) or ``X-CSRF-Token`` (fetch):
                        an HMAC, under the secret key, of the session cookie (or of a pre-session cookie)
+    errors             Russian pages for 401/403/404/405 and for any bug (500); a bug is logged as its
+                       exception type and stack without its message, which may quote a subscriber's data
 """
 
 from __future__ import annotations
@@ -17,12 +19,15 @@ import logging
 import secrets
 import threading
 import time
+import traceback
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -34,6 +39,9 @@ from .db import Database
 log = logging.getLogger("omnidesk_macros.print_service")
 SESSION_COOKIE = "odm_session"
 PRE_COOKIE = "odm_pre"
+BUG_MESSAGE = "Внутренняя ошибка сервиса. Сообщите администратору; время ошибки записано в журнал."
+HTTP_MESSAGES = {404: "Такой страницы нет. Проверьте адрес или начните с главной страницы.",
+                 405: "Так эту страницу открыть нельзя. Вернитесь и воспользуйтесь кнопками на странице."}
 PAGES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                     autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
                     auto_reload=False)  # the pages ship with the package: no stat() per request
@@ -72,7 +80,28 @@ class SecurityHeaders:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, with_headers)
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await with_headers(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:  # outside a route's guard (routing, static files): still no stack trace shown
+            log_bug(f"{scope.get('method', '')} {scope['path']}", exc)
+            if started:
+                raise
+            page = PAGES.get_template("message.html").render(account=None, csrf="", heading="Ошибка",
+                                                             message=BUG_MESSAGE, back="/")
+            await HTMLResponse(page, status_code=500)(scope, receive, with_headers)
+
+
+def log_bug(where: str, exc: BaseException) -> None:
+    """The bug's type and stack for the administrator, without its message (it may quote personal data)."""
+    stack = "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__)))
+    log.error("unexpected error on %s: %s\n%s", where, type(exc).__name__, stack.rstrip())
 
 
 class Web:
@@ -90,7 +119,7 @@ class Web:
             login = request.headers.get(header, "").strip()
             return active_account(self.db, login) if login else None
         token = request.cookies.get(SESSION_COOKIE)
-        return session_user(self.db, token) if token else None
+        return session_user(self.db, token, self.settings.session_idle_minutes) if token else None
 
     def require(self, request: Request) -> Account:
         account = self.account(request)
@@ -149,11 +178,15 @@ class Web:
         if wants_json:
             return JSONResponse({"error": exc.message}, status_code=exc.status)
         if exc.status == 401 and request.method == "GET":
-            return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)
-        heading = {401: "Нужен вход", 403: "Отказано", 404: "Не найдено", 400: "Ошибка в данных"}.get(
-            exc.status, "Omnidesk недоступен" if exc.status in (502, 504) else "Ошибка")
-        return self.page(request, "message.html", exc.status, heading=heading, message=exc.message,
-                         back=request.headers.get("x-back", "/"))
+            return RedirectResponse("/signin?" + urlencode({"next": request.url.path}), status_code=303)
+        heading = {401: "Нужен вход", 403: "Отказано", 404: "Не найдено", 400: "Ошибка в данных",
+                   405: "Не тот запрос"}.get(exc.status, "Omnidesk недоступен" if exc.status in (502, 504) else "Ошибка")
+        return self.page(request, "message.html", exc.status, heading=heading, message=exc.message, back="/")
+
+    async def http_error(self, request: Request, exc: Exception) -> Response:
+        """Starlette's own refusals (no such route, a method the route does not take) as Russian pages."""
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        return self.refused(request, Refused(status, HTTP_MESSAGES.get(status, BUG_MESSAGE)))
 
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -167,10 +200,9 @@ def guarded(web: Web, handler: Handler) -> Handler:
             return await handler(request)
         except Refused as exc:
             return web.refused(request, exc)
-        except Exception:
-            log.exception("unexpected error on %s %s", request.method, request.url.path)
-            return web.refused(request, Refused(500, "Внутренняя ошибка сервиса. Сообщите администратору; "
-                                                     "время ошибки записано в журнал."))
+        except Exception as exc:
+            log_bug(f"{request.method} {request.url.path}", exc)
+            return web.refused(request, Refused(500, BUG_MESSAGE))
 
     return endpoint
 

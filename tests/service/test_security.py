@@ -219,3 +219,19 @@ def test_a_sign_in_redirect_stays_on_this_service(app: Starlette) -> None:
         return response.headers["location"]
 
     assert run(body()) == "/"
+
+
+def test_a_failed_attach_at_the_counter_leaves_an_audit_line(app: Starlette, sandbox: SandboxServer,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
+    async def body() -> httpx.Response:
+        staff = await signed_in(app)
+        letter = await staff.print_letter()
+        httpx.post(f"{sandbox.url}/_admin/faults",
+                   json={"error": {"count": 5, "methods": ["POST"], "path_contains": "note", "status": 500}})
+        return await staff.post(letter.headers["location"] + "/attach")
+
+    response = run(body())
+    assert response.status_code == 502 and "Omnidesk" in response.text
+    audit = [r.getMessage() for r in caplog.records if r.name.endswith(".audit")]
+    assert any(line.startswith("attach staff=kuznetsova case=664-245651 template=e-receipt") and
+               "outcome=failed status=502" in line for line in audit), audit
