@@ -13,6 +13,7 @@ JSON in, JSON out, no envelope, no auth (the server only answers loopback client
     GET    /_admin/requests                the /api request log (time, method, path, status, outcome)
     DELETE /_admin/requests                clear the log and the rate-limit window
     POST   /_admin/reset                   wipe the data and seed the demo data again
+    POST   /_admin/checklist               checklist.json of `sync push`: its open steps, done as a person would
     POST   /_admin/macro_categories        {"title", "sort"}            PUT/DELETE /_admin/macro_categories/{id}
     POST   /_admin/macros                  {"title", "category_id", "scope", "position", "group_name", "actions"}
                                                                         PUT/DELETE /_admin/macros/{id}

@@ -438,3 +438,21 @@ def test_a_profile_edit_writes_its_custom_fields(api: Client, http: httpx.Client
     assert (wrong.status_code, wrong.json()) == (400, {"error": "wrong_user_full_name"})
     assert (missing.status_code, missing.json()) == (404, {"error": "user_not_found"})
     assert http.get("/api/users/303.json").json() == {"user": user}
+
+
+def test_the_admin_index_names_every_admin_route(sandbox: SandboxServer) -> None:
+    """GET /_admin is how a person finds the controls: a route registered but not named there is invisible."""
+    from types import SimpleNamespace
+
+    from sync.sandbox.admin import register
+    from sync.sandbox.web import Router
+
+    router = Router()
+    register(router, SimpleNamespace(store=None))  # type: ignore[arg-type]  # registering reads no state
+    with httpx.Client(base_url=sandbox.url, timeout=5) as admin:
+        listed = admin.get("/_admin").json()["routes"]
+    paths = {"/_admin/" + regex.pattern.strip("^$").replace("(?P<id>[^/]+)", "{id}") for regex, _ in router._routes}
+    assert "/_admin/checklist" in paths
+    for path in sorted(paths):
+        named = [line for line in listed if re.search(re.escape(path.rstrip("/")) + r"(\s|$)", line)]
+        assert named, f"{path} is served but GET /_admin does not name it"
