@@ -56,3 +56,23 @@ def test_the_readmes_python_example_runs(tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     exec(compile("from pathlib import Path\n" + code, "README.md", "exec"), {})  # noqa: S102
     assert (tmp_path / "r.docx").is_file()
+
+
+def test_the_readmes_validate_example_is_what_validate_prints(tmp_path, monkeypatch) -> None:
+    """The «validate» section shows real output: the shipped set with the one typo it names, both formats."""
+    import shutil
+
+    block = re.search(r"```console\n(\$ omnidesk-macros validate templates_src .*?)```", README, re.S)
+    assert block, "README has no validate example"
+    shutil.copytree(REPO / "templates_src", tmp_path / "templates_src")
+    reply = tmp_path / "templates_src" / "replies" / "penalties-erroneous.md"
+    text = reply.read_text(encoding="utf-8")
+    assert "{{ fill.recalc_month | month_year" in text
+    reply.write_text(text.replace("{{ fill.recalc_month | month_year", "{{ fill.recalc_mnth | month_year"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    shown = ""
+    for command in re.findall(r"^\$ omnidesk-macros (.*?)(?:\s+#.*)?$", block.group(1), re.M):
+        result = CliRunner().invoke(cli, command.split())
+        assert result.exit_code == 1
+        shown += f"$ omnidesk-macros {command}\n{result.output}"
+    assert shown == re.sub(r"\s+# exit 1\n", "\n", block.group(1))
