@@ -219,13 +219,14 @@ def _deletes(desired: DesiredState, live: LiveState, lock: LockFile, matches: di
         if gone is not None and (gone.kind, gone.id) not in matched:
             changes.append(Change("delete", gone.kind, key, via(gone.kind), gone.title,
                                   _diff(live_view(gone, keys), {}), None, gone, fingerprint(live_view(gone, keys))))
-    # options of a select we manage that the sources do not list: the administrator removes them
-    our_fields = {o.id for k, o in matches.items() if o.kind == "custom_field"}
-    for option in live.of_kind("field_option"):
-        if option.parent_id in our_fields and ("field_option", option.id) not in matched:
-            changes.append(Change("delete", "field_option", f"unlisted:field_option:{option.id}", "manual",
-                                  option.title, _diff(live_view(option, keys), {}), None, option))
     if prune:
+        # options of a select we manage that the sources do not list: cases may still carry them, so the
+        # administrator removes them only when asked to prune (then as a manual step)
+        our_fields = {o.id for k, o in matches.items() if o.kind == "custom_field"}
+        for option in live.of_kind("field_option"):
+            if option.parent_id in our_fields and ("field_option", option.id) not in matched:
+                changes.append(Change("delete", "field_option", f"unlisted:field_option:{option.id}", "manual",
+                                      option.title, _diff(live_view(option, keys), {}), None, option))
         changes += _prunable(desired, live, lock, matches, keys)
     return changes
 

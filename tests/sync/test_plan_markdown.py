@@ -20,7 +20,7 @@ def test_markdown_plan_against_the_sandbox_has_a_table_and_exit_2(sandbox: Sandb
     assert result.exit_code == 2
     lines = result.output.splitlines()
     assert lines[:6] == ["### Omnidesk plan", "",
-                         "137 change(s): 55 by `sync push`, 82 manual (the administrator's checklist); 6 API request(s).",
+                         "129 change(s): 55 by `sync push`, 74 manual (the administrator's checklist); 6 API request(s).",
                          "", "| | kind | key | title | via |", "|---|---|---|---|---|"]
     assert "| ➕ create | label | `label:print` | Печать ответа | api |" in lines
 

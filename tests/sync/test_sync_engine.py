@@ -64,7 +64,7 @@ def test_empty_account_to_empty_plan_and_a_second_push_writes_nothing(
     assert "Настройки → Шаблоны → Общие шаблоны" in (checklist / "checklist.md").read_text(encoding="utf-8")
 
     result = post_checklist(sandbox.url, checklist / "checklist.json")
-    assert result["skipped"] == [] and len(result["performed"]) == 82
+    assert result["skipped"] == [] and len(result["performed"]) == 74
     categories = httpx.get(f"{sandbox.url}/api/macros.json", auth=("admin@sandbox.local", "sandbox-key")).json()
     pasted = next(m for c in categories["common"].values() for m in c["data"].values()
                   if m["title"] == "Оплата без комиссии")["actions"][0]["action_destination"]["1"]
@@ -94,9 +94,13 @@ def test_plan_json_shape_and_exit_code(sandbox: SandboxServer, templates: Path) 
     assert set(data["changes"][0]) == {"action", "kind", "key", "via", "title", "diff"}
     by_key = {c["key"]: c for c in data["changes"]}
     assert by_key["label:print"]["via"] == "api" and by_key["macro:payments:payment-without-commission"]["via"] == "manual"
-    # the seeded «Тип обращения» has five topics: ours lists thirteen types, theirs go
+    # the seeded «Тип обращения» has five topics: ours lists thirteen types; theirs stay unless pruned
     assert by_key["option:appeal_type:recalculation"]["action"] == "create"
-    assert sum(c["key"].startswith("unlisted:field_option:") for c in data["changes"]) >= 5
+    assert not any(c["key"].startswith("unlisted:field_option:") for c in data["changes"])
+    pruned = CliRunner(env=env).invoke(cli, ["sync", "plan", "--templates", str(templates), "--format", "json",
+                                             "--prune"])
+    unlisted = [c for c in json.loads(pruned.output)["changes"] if c["key"].startswith("unlisted:field_option:")]
+    assert len(unlisted) == 8 and {c["via"] for c in unlisted} == {"manual"}
 
 
 @pytest.mark.parametrize("killed_after", [0, 1, 14, 30, 54])
