@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -27,6 +28,8 @@ class ServiceSettings:
     webhook_token: str | None = field(default=None, repr=False)
     #: trusted reverse-proxy mode: the signed-in login comes in this header (off unless set)
     trusted_user_header: str | None = None
+    #: the reverse proxies (addresses or networks) whose X-Forwarded-For names the client; none: never read
+    trusted_proxies: tuple[str, ...] = ()
     #: the Omnidesk origin allowed to frame the pages (CSP frame-ancestors), from OMNIDESK_URL only
     omnidesk_origin: str = ""
     sandbox: bool = False
@@ -58,6 +61,7 @@ class ServiceSettings:
             session_idle_minutes=_positive(env, "OMNIDESK_MACROS_SESSION_IDLE_MINUTES", 60.0),
             webhook_token=env.get("OMNIDESK_MACROS_WEBHOOK_TOKEN", "").strip() or None,
             trusted_user_header=env.get("OMNIDESK_MACROS_TRUSTED_USER_HEADER", "").strip() or None,
+            trusted_proxies=trusted_proxies(env.get("OMNIDESK_MACROS_TRUSTED_PROXIES", "")),
             omnidesk_origin=f"{parts.scheme}://{parts.netloc}",
             sandbox=sandbox,
             secure_cookies=env.get("OMNIDESK_MACROS_SECURE_COOKIES", "") == "1",
@@ -79,6 +83,22 @@ def _positive(env: Mapping[str, str], name: str, default: float) -> float:
     if value <= 0:
         raise ConfigError(f"{name} must be positive, got {raw!r}")
     return value
+
+
+def trusted_proxies(raw: str) -> tuple[str, ...]:
+    """Comma-separated proxy addresses or networks, normalised; uvicorn would take a typo for a host name
+    and silently trust nothing, and '*' would let any client choose its own address, so both are refused."""
+    found = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        try:
+            found.append(str(ipaddress.ip_network(item, strict=False) if "/" in item else ipaddress.ip_address(item)))
+        except ValueError:
+            raise ConfigError(f"OMNIDESK_MACROS_TRUSTED_PROXIES: {item[:60]!r} is not an IP address or network; "
+                              "give the reverse proxy's address as the service sees it, e.g. 127.0.0.1 or "
+                              "10.0.0.0/24") from None
+    return tuple(found)
 
 
 def check_number_format(fmt: str) -> None:
