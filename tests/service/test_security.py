@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -14,6 +15,7 @@ from starlette.applications import Starlette
 from omnidesk_macros.errors import ConfigError
 from print_service.config import ServiceSettings
 from print_service.db import FILE_NAME
+from print_service.hooks import MAX_BODY
 from print_service.registry import as_csv, entries
 from sync.sandbox import SandboxServer
 from tests.service.conftest import SUBSCRIBER, WEBHOOK_TOKEN, Staff, run, signed_in
@@ -124,6 +126,30 @@ def test_a_failed_attach_from_the_webhook_voids_its_number(app: Starlette, sandb
     assert "Omnidesk" in response.json()["message"]
     (entry,) = entries(_db(data_dir))
     assert entry.status == "void" and entry.void_reason and "attach failed" in entry.void_reason
+
+
+def test_the_webhook_refuses_a_body_over_64_kib_without_reading_it_whole(app: Starlette, data_dir: Path) -> None:
+    pulled = [0]
+
+    async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: the cap must stop the stream itself
+        for _ in range(1000):
+            pulled[0] += 1
+            yield b" " * 1024
+
+    async def body() -> tuple[httpx.Response, httpx.Response]:
+        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1")
+        headers = {"X-Omnidesk-Macros-Token": WEBHOOK_TOKEN}
+        declared = await http.post("/hooks/omnidesk", headers=headers,
+                                   json={"case_number": "664-245651", "template": "e-receipt", "pad": "x" * MAX_BODY})
+        streamed = await http.post("/hooks/omnidesk", headers={**headers, "Content-Type": "application/json"},
+                                   content=chunks())
+        return declared, streamed
+
+    declared, streamed = run(body())
+    assert (declared.status_code, streamed.status_code) == (413, 413)
+    assert declared.json() == {"error": "body_too_large", "message": "тело запроса больше 64 КиБ"}
+    assert pulled[0] <= MAX_BODY // 1024 + 2  # read up to the cap, not the 1000 KiB sent
+    assert entries(_db(data_dir)) == []
 
 
 def test_security_headers(app: Starlette) -> None:
