@@ -14,6 +14,7 @@ from omnidesk_macros.errors import ConfigError
 DEFAULT_NUMBER_FORMAT = "СКС-{year}/{seq:06d}"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8780
+MIN_WEBHOOK_TOKEN = 24  # ~140 bits as token_urlsafe characters: out of reach of guessing through the hook
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class ServiceSettings:
             number_format=env.get("OMNIDESK_MACROS_NUMBER_FORMAT", "").strip() or DEFAULT_NUMBER_FORMAT,
             session_hours=_positive(env, "OMNIDESK_MACROS_SESSION_HOURS", 8.0),
             session_idle_minutes=_positive(env, "OMNIDESK_MACROS_SESSION_IDLE_MINUTES", 60.0),
-            webhook_token=env.get("OMNIDESK_MACROS_WEBHOOK_TOKEN", "").strip() or None,
+            webhook_token=webhook_token(env.get("OMNIDESK_MACROS_WEBHOOK_TOKEN", "")),
             trusted_user_header=env.get("OMNIDESK_MACROS_TRUSTED_USER_HEADER", "").strip() or None,
             trusted_proxies=trusted_proxies(env.get("OMNIDESK_MACROS_TRUSTED_PROXIES", "")),
             omnidesk_origin=f"{parts.scheme}://{parts.netloc}",
@@ -83,6 +84,17 @@ def _positive(env: Mapping[str, str], name: str, default: float) -> float:
     if value <= 0:
         raise ConfigError(f"{name} must be positive, got {raw!r}")
     return value
+
+
+def webhook_token(raw: str) -> str | None:
+    """None (the hook is off) when unset; a set token must be long enough not to be guessed."""
+    token = raw.strip()
+    if token and len(token) < MIN_WEBHOOK_TOKEN:
+        raise ConfigError(f"OMNIDESK_MACROS_WEBHOOK_TOKEN is too short ({len(token)} characters): use at least "
+                          f"{MIN_WEBHOOK_TOKEN} random characters, e.g. "
+                          "`python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`, or unset it to turn the "
+                          "webhook off")
+    return token or None
 
 
 def trusted_proxies(raw: str) -> tuple[str, ...]:

@@ -4,7 +4,10 @@ no personal data in the log or the registry, Omnidesk failures as a Russian mess
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,11 +16,12 @@ import pytest
 from starlette.applications import Starlette
 
 from omnidesk_macros.errors import ConfigError
-from print_service.config import ServiceSettings
+from print_service.config import MIN_WEBHOOK_TOKEN, ServiceSettings
 from print_service.db import FILE_NAME
 from print_service.hooks import MAX_BODY
 from print_service.registry import as_csv, entries
 from sync.sandbox import SandboxServer
+from tests.helpers import REPO
 from tests.service.conftest import SUBSCRIBER, WEBHOOK_TOKEN, Staff, run, signed_in
 
 POST_ROUTES = ["/signin", "/signout", "/cases/664-245651/letter", "/cases/664-245651/reply", "/cases/new",
@@ -234,6 +238,23 @@ def test_outside_sandbox_mode_the_service_needs_a_secret_key() -> None:
     settings = ServiceSettings.from_env("https://x.omnidesk.ru", sandbox=False,
                                         environ={"OMNIDESK_MACROS_SECRET_KEY": "k" * 32})
     assert settings.omnidesk_origin == "https://x.omnidesk.ru"
+
+
+def test_a_short_webhook_token_stops_the_service_naming_the_variable(tmp_path: Path) -> None:
+    def token(raw: str) -> str | None:
+        return ServiceSettings.from_env("https://x.omnidesk.ru", sandbox=True,
+                                        environ={"OMNIDESK_MACROS_WEBHOOK_TOKEN": raw}).webhook_token
+
+    assert token("") is None  # unset: the hook is off
+    assert token(" " + "t" * MIN_WEBHOOK_TOKEN + " ") == "t" * MIN_WEBHOOK_TOKEN
+    with pytest.raises(ConfigError, match=r"OMNIDESK_MACROS_WEBHOOK_TOKEN is too short \(23 characters\)"):
+        token("t" * (MIN_WEBHOOK_TOKEN - 1))
+    env = {**os.environ, "OMNIDESK_URL": "https://x.omnidesk.ru", "OMNIDESK_EMAIL": "staff@example.com",
+           "OMNIDESK_API_KEY": "key", "OMNIDESK_MACROS_SECRET_KEY": "k" * 32, "OMNIDESK_MACROS_WEBHOOK_TOKEN": "short-token"}
+    served = subprocess.run([sys.executable, "cli.py", "serve", "--data", str(tmp_path / "svc")], cwd=REPO, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert served.returncode == 2  # stopped before listening or asking Omnidesk anything
+    assert served.stderr.startswith("Error: OMNIDESK_MACROS_WEBHOOK_TOKEN is too short (11 characters): use at least 24")
 
 
 def test_a_sign_in_redirect_stays_on_this_service(app: Starlette) -> None:
