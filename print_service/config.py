@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,6 +15,9 @@ from omnidesk_macros.errors import ConfigError
 DEFAULT_NUMBER_FORMAT = "СКС-{year}/{seq:06d}"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8780
+#: what may stand between :// and the path: a name or IPv4 address, or [IPv6], and a port; nothing that could
+#: end a CSP source (space, comma, semicolon, quote) or carry credentials (@)
+ORIGIN_HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
 MIN_WEBHOOK_TOKEN = 24  # ~140 bits as token_urlsafe characters: out of reach of guessing through the hook
 
 
@@ -54,7 +58,6 @@ class ServiceSettings:
             )
         if key and len(key) < 16:
             raise ConfigError("OMNIDESK_MACROS_SECRET_KEY is too short: use at least 16 random characters")
-        parts = urlsplit(omnidesk_url)
         settings = cls(
             secret_key=key.encode("utf-8") if key else secrets.token_bytes(32),
             number_format=env.get("OMNIDESK_MACROS_NUMBER_FORMAT", "").strip() or DEFAULT_NUMBER_FORMAT,
@@ -63,7 +66,7 @@ class ServiceSettings:
             webhook_token=webhook_token(env.get("OMNIDESK_MACROS_WEBHOOK_TOKEN", "")),
             trusted_user_header=env.get("OMNIDESK_MACROS_TRUSTED_USER_HEADER", "").strip() or None,
             trusted_proxies=trusted_proxies(env.get("OMNIDESK_MACROS_TRUSTED_PROXIES", "")),
-            omnidesk_origin=f"{parts.scheme}://{parts.netloc}",
+            omnidesk_origin=omnidesk_origin(omnidesk_url),
             sandbox=sandbox,
             secure_cookies=env.get("OMNIDESK_MACROS_SECURE_COOKIES", "") == "1",
             no_email_domain=env.get("OMNIDESK_MACROS_NO_EMAIL_DOMAIN", "").strip() or "no-email.invalid",
@@ -84,6 +87,19 @@ def _positive(env: Mapping[str, str], name: str, default: float) -> float:
     if value <= 0:
         raise ConfigError(f"{name} must be positive, got {raw!r}")
     return value
+
+
+def omnidesk_origin(url: str) -> str:
+    """``scheme://host[:port]`` of OMNIDESK_URL for the CSP's frame-ancestors, refused unless it is plainly one."""
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not ORIGIN_HOST.fullmatch(parts.netloc) or \
+            any(c in url for c in "'\";, ") or not url.isprintable():
+        shown = url if "@" not in url else "(not shown: it contains '@')"  # what precedes an @ may be a key
+        raise ConfigError(f"OMNIDESK_URL {shown[:100]!r} is not an http(s) address of a host, e.g. "
+                          "https://yourcompany.omnidesk.ru (no quotes, semicolons, commas, spaces or credentials; "
+                          "a non-Latin domain in its xn-- form)")
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def webhook_token(raw: str) -> str | None:

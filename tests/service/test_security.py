@@ -240,6 +240,34 @@ def test_outside_sandbox_mode_the_service_needs_a_secret_key() -> None:
     assert settings.omnidesk_origin == "https://x.omnidesk.ru"
 
 
+@pytest.mark.parametrize(("url", "origin"), [
+    ("https://x.omnidesk.ru/api", "https://x.omnidesk.ru"),
+    ("http://127.0.0.1:8765", "http://127.0.0.1:8765"),
+    ("https://[::1]:8443/", "https://[::1]:8443"),
+    ("https://x.omnidesk.ru;script-src *", None),
+    ("https://x.omnidesk.ru 'unsafe-inline'", None),
+    ("https://x.omnidesk.ru,https://evil.example", None),
+    ('https://x.omnidesk.ru"', None),
+    ("https://x.omnidesk.ru/a;b", None),
+    ("https://x.omni\ndesk.ru", None),
+    ("javascript://x.omnidesk.ru", None),
+    ("ftp://x.omnidesk.ru", None),
+    ("https://", None),
+    ("https:///api", None),
+    ("https://staff:secret-key@x.omnidesk.ru", None),
+])
+def test_omnidesk_url_is_checked_before_it_goes_into_the_csp(url: str, origin: str | None) -> None:
+    def settings() -> ServiceSettings:
+        return ServiceSettings.from_env(url, sandbox=True, environ={})
+
+    if origin is not None:
+        assert settings().omnidesk_origin == origin
+        return
+    with pytest.raises(ConfigError, match="^OMNIDESK_URL ") as refused:
+        settings()
+    assert "secret-key" not in str(refused.value)
+
+
 def test_a_short_webhook_token_stops_the_service_naming_the_variable(tmp_path: Path) -> None:
     def token(raw: str) -> str | None:
         return ServiceSettings.from_env("https://x.omnidesk.ru", sandbox=True,
