@@ -31,7 +31,6 @@ from . import accounts, billing
 from .config import ServiceSettings
 from .pages import CasePages, LetterPages
 from .service import CASE_NUMBER, Service
-from .throttle import russian_wait
 from .web import PRE_COOKIE, SESSION_COOKIE, Refused, SecurityHeaders, guarded
 
 
@@ -50,9 +49,9 @@ def create_app(settings: ServiceSettings, omnidesk_settings: OmnideskSettings, t
         form = await web.form(request)
         username, password = str(form.get("username", "")).strip().lower(), str(form.get("password", ""))
         address = request.client.host if request.client else ""
-        wait = service.throttle.wait_seconds(username, address)
+        wait = service.throttle.wait(username, address)
         if wait:  # refused before the password is checked: a guesser learns nothing and costs no scrypt
-            return web.page(request, "signin.html", 429, error=russian_wait(wait), username=username,
+            return web.page(request, "signin.html", 429, error=wait.russian(), username=username,
                             next=_safe_next(str(form.get("next", ""))))
         account = await service.blocking(accounts.authenticate, service.db, username, password)
         if account is None:

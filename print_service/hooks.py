@@ -4,7 +4,8 @@ The syntax of Omnidesk's webhook variables is not documented, so the case (``cas
 ``case``) and the template (``template`` or ``template_id``) are read from a JSON body, a form body or the
 query string. The token comes as ``?token=`` or the ``X-Omnidesk-Macros-Token`` header and is compared in
 constant time with OMNIDESK_MACROS_WEBHOOK_TOKEN; without that variable the hook does not exist (404).
-The letter is signed by the case's own staff member.
+The letter is signed by the case's own staff member. The body is read only after the token check and only
+up to MAX_BODY (a rule's few fields need far less); a longer one is refused with 413 unread.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.types import Message
 
 from omnidesk_macros.errors import ApiError, CaseDataError, OmnideskMacrosError
 
@@ -29,16 +31,30 @@ if TYPE_CHECKING:
 
 HOOK_STAFF = "omnidesk-webhook"
 CASE_ID = re.compile(r"^[0-9]{1,12}$")
+MAX_BODY = 64 * 1024
 
 
 def _digest(token: str) -> bytes:
     return hashlib.sha256(token.encode("utf-8", "replace")).digest()
 
 
-async def _payload(request: Request) -> dict[str, Any]:
+async def _bounded_body(request: Request) -> bytes | None:
+    """The body, or None when it is longer than MAX_BODY: a declared length is refused before reading, and a
+    stream without one (chunked) stops as soon as it passes the cap, so no more than that is ever held."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        return None
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_BODY:
+            return None
+    return bytes(raw)
+
+
+async def _payload(request: Request, raw: bytes) -> dict[str, Any]:
     values: dict[str, Any] = dict(request.query_params)
     kind = request.headers.get("content-type", "")
-    raw = await request.body()
     if kind.startswith("application/json") and raw:
         try:
             body = json.loads(raw)
@@ -47,7 +63,11 @@ async def _payload(request: Request) -> dict[str, Any]:
         if isinstance(body, dict):
             values.update(body)
     elif kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-        values.update({k: v for k, v in (await request.form()).items() if isinstance(v, str)})
+        async def replay() -> Message:  # the stream is spent: the form parser reads the capped bytes instead
+            return {"type": "http.request", "body": raw, "more_body": False}
+
+        form = await Request(request.scope, replay).form()
+        values.update({k: v for k, v in form.items() if isinstance(v, str)})
     return values
 
 
@@ -59,7 +79,11 @@ async def omnidesk_hook(service: Service, request: Request) -> Response:
     # digests of equal length: compare_digest on the raw strings would still tell a guesser the token's length
     if not hmac.compare_digest(_digest(sent), _digest(expected)):
         return JSONResponse({"error": "wrong_token"}, status_code=403)
-    payload = await _payload(request)
+    raw = await _bounded_body(request)
+    if raw is None:
+        return JSONResponse({"error": "body_too_large",
+                             "message": f"тело запроса больше {MAX_BODY // 1024} КиБ"}, status_code=413)
+    payload = await _payload(request, raw)
     case_ref = str(payload.get("case_number") or payload.get("case_id") or payload.get("case") or "").strip()
     template = service.sources.templates.get(str(payload.get("template") or payload.get("template_id") or ""))
     if not (CASE_NUMBER.match(case_ref) or CASE_ID.match(case_ref)) or template is None:

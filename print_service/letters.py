@@ -5,7 +5,8 @@
     record the DOCX's SHA-256; a render failing after the number was taken records it void with the reason.
 
 Issued letters stay in memory for a while (they hold personal data, so never on disk) under a random
-token, so the page can offer the DOCX, the PDF and "attach to the case" without rendering again.
+token, so the page can offer the DOCX, the PDF and "attach to the case" without rendering again; whether a
+kept letter went onto its case is kept beside it and forgotten with it (bounded by KEEP_LETTERS).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -61,11 +62,15 @@ def counter_context(ctx: LetterContext, account: Account, fill: Mapping[str, str
 
 
 class LetterDesk:
-    def __init__(self, db: Database, number_format: str, source_commit: str) -> None:
+    def __init__(self, db: Database, number_format: str, source_commit: str, *, keep_letters: int = KEEP_LETTERS,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.db = db
         self.number_format = number_format
         self.source_commit = source_commit
+        self.keep_letters = keep_letters
+        self.clock = clock
         self._issued: OrderedDict[str, IssuedLetter] = OrderedDict()
+        self._attached: set[str] = set()  # tokens of kept letters that are on their case
         self._lock = threading.Lock()
 
     def issue(self, sources: SourceSet, template: Template, ctx: LetterContext, *, case_id: int, staff: str,
@@ -94,7 +99,7 @@ class LetterDesk:
         audit.info("print staff=%s case=%s template=%s number=%s channel=%s outcome=issued",
                    staff, ctx.case.number, template.id, number, channel)
         letter = IssuedLetter(secrets.token_urlsafe(18), number, case_id, ctx.case.number, template.id,
-                              template.title, staff, html[0], docx, time.monotonic() + KEEP_SECONDS)
+                              template.title, staff, html[0], docx, self.clock() + KEEP_SECONDS)
         self._keep(letter)
         return letter
 
@@ -105,6 +110,9 @@ class LetterDesk:
 
     def attached(self, letter: IssuedLetter, staff: str) -> None:
         registry.mark_attached(self.db, letter.number, datetime.now().astimezone())
+        with self._lock:
+            if letter.token in self._issued:  # a letter no longer kept has no page to show the mark on
+                self._attached.add(letter.token)
         audit.info("attach staff=%s case=%s template=%s number=%s outcome=attached",
                    staff, letter.case_number, letter.template_id, letter.number)
 
@@ -115,14 +123,18 @@ class LetterDesk:
     def _keep(self, letter: IssuedLetter) -> None:
         with self._lock:
             self._issued[letter.token] = letter
-            now = time.monotonic()
-            while self._issued and (len(self._issued) > KEEP_LETTERS or next(iter(self._issued.values())).expires < now):
-                self._issued.popitem(last=False)
+            now = self.clock()
+            while self._issued and (len(self._issued) > self.keep_letters or next(iter(self._issued.values())).expires < now):
+                self._attached.discard(self._issued.popitem(last=False)[0])
+
+    def is_attached(self, token: str) -> bool:
+        with self._lock:
+            return token in self._attached
 
     def get(self, token: str, staff: str) -> IssuedLetter | None:
         """An issued letter, only for the staff member who issued it and only while it is kept."""
         with self._lock:
             letter = self._issued.get(token)
-        if letter is None or letter.staff != staff or letter.expires < time.monotonic():
+        if letter is None or letter.staff != staff or letter.expires < self.clock():
             return None
         return letter

@@ -251,7 +251,6 @@ class LetterPages:
         self.service = service
         self.web = service.web
         self.cases = CasePages(service)
-        self.attached: set[str] = set()
 
     async def issue(self, request: Request) -> Response:
         account = self.web.require(request)
@@ -288,7 +287,7 @@ class LetterPages:
         account = self.web.require(request)
         letter = self.letter(request, account)
         return self.web.page(request, "letter.html", account=account, letter=letter, letter_html=letter.html,
-                             pdf=self.service.pdf_available, attached=letter.token in self.attached,
+                             pdf=self.service.pdf_available, attached=self.service.desk.is_attached(letter.token),
                              notice="Письмо прикреплено к обращению." if request.query_params.get("attached") else None)
 
     async def docx(self, request: Request) -> Response:
@@ -318,5 +317,4 @@ class LetterPages:
             service.desk.attach_failed(letter, account.username, exc.status)
             raise
         await service.registry_write(service.desk.attached, letter, account.username)
-        self.attached.add(letter.token)
         return RedirectResponse(f"/letters/{letter.token}?attached=1", status_code=303)

@@ -17,6 +17,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
@@ -72,11 +73,19 @@ def configure_logging() -> None:
     root.setLevel(logging.INFO)
 
 
+def uvicorn_options(app: Starlette) -> dict[str, Any]:
+    """How uvicorn runs the app. X-Forwarded-For/-Proto are read only from the proxies named in
+    OMNIDESK_MACROS_TRUSTED_PROXIES: uvicorn's own default trusts them from 127.0.0.1 (and FORWARDED_ALLOW_IPS),
+    which would let any local client pick the address the sign-in throttle counts against."""
+    proxies = app.state.service.settings.trusted_proxies
+    return {"http": HTTP, "access_log": False, "log_level": "warning", "server_header": False,
+            "proxy_headers": bool(proxies), "forwarded_allow_ips": list(proxies)}
+
+
 def run(app: Starlette, host: str = DEFAULT_HOST, port: int = 8780) -> None:
     """Serve until Ctrl-C."""
     try:
-        uvicorn.run(app, host=host, port=port, http=HTTP, access_log=False, log_level="warning",
-                    server_header=False)
+        uvicorn.run(app, host=host, port=port, **uvicorn_options(app))
     except OSError as exc:
         raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
 
@@ -89,7 +98,7 @@ class ServiceThread:
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind((host, 0))
         self.url = f"http://{host}:{self.sock.getsockname()[1]}"
-        config = uvicorn.Config(app, http=HTTP, access_log=False, log_level="warning", server_header=False)
+        config = uvicorn.Config(app, **uvicorn_options(app))
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 

@@ -17,6 +17,7 @@ from cli import cli
 from print_service import registry
 from print_service.billing import BillingImportError, import_csv, lookup, parse_csv
 from print_service.db import Database
+from print_service.letters import KEEP_SECONDS, LetterDesk
 from sync.sandbox import SandboxServer
 from tests.letter.docx_text import read_letter
 from tests.service.conftest import SUBSCRIBER, run, signed_in
@@ -206,3 +207,30 @@ def test_the_reply_for_a_remote_appeal_has_every_placeholder_filled(app: Starlet
     reply = page[page.index('id="reply"'):]
     assert "{{" not in reply and "</p>" in reply
     assert SUBSCRIBER[0] not in page or "Иванов" in page  # the page is for staff; it may show the subscriber
+
+
+def test_the_attached_marks_are_forgotten_with_their_letters(app: Starlette) -> None:
+    """The «attached» mark lives beside the kept letter: evicted with it (size) and expired with it (30 min)."""
+    service = app.state.service
+    now = [1000.0]
+    service.desk = LetterDesk(service.db, service.settings.number_format, "test", keep_letters=2,
+                              clock=lambda: now[0])
+
+    async def body() -> tuple[str, list[bool], int, bool]:
+        staff = await signed_in(app)
+        first = (await staff.print_letter()).headers["location"]
+        assert (await staff.post(first + "/attach")).status_code == 303
+        shown = (await staff.get(first)).text
+        second = (await staff.print_letter()).headers["location"]
+        assert (await staff.post(second + "/attach")).status_code == 303
+        await staff.print_letter()  # a third letter: only two are kept, so the first goes, mark and all
+        kept = [service.desk.is_attached(path.rsplit("/", 1)[1]) for path in (first, second)]
+        gone = (await staff.get(first)).status_code
+        now[0] += KEEP_SECONDS + 1  # half an hour later the next letter sweeps out the rest
+        await staff.print_letter()
+        return shown, kept, gone, service.desk.is_attached(second.rsplit("/", 1)[1])
+
+    shown, kept, gone, second_still = run(body())
+    assert "Прикреплено к обращению" in shown
+    assert kept == [False, True] and gone == 404
+    assert second_still is False

@@ -4,7 +4,11 @@ no personal data in the log or the registry, Omnidesk failures as a Russian mess
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
+import subprocess
+import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -12,10 +16,12 @@ import pytest
 from starlette.applications import Starlette
 
 from omnidesk_macros.errors import ConfigError
-from print_service.config import ServiceSettings
+from print_service.config import MIN_WEBHOOK_TOKEN, ServiceSettings
 from print_service.db import FILE_NAME
+from print_service.hooks import MAX_BODY
 from print_service.registry import as_csv, entries
 from sync.sandbox import SandboxServer
+from tests.helpers import REPO
 from tests.service.conftest import SUBSCRIBER, WEBHOOK_TOKEN, Staff, run, signed_in
 
 POST_ROUTES = ["/signin", "/signout", "/cases/664-245651/letter", "/cases/664-245651/reply", "/cases/new",
@@ -126,6 +132,30 @@ def test_a_failed_attach_from_the_webhook_voids_its_number(app: Starlette, sandb
     assert entry.status == "void" and entry.void_reason and "attach failed" in entry.void_reason
 
 
+def test_the_webhook_refuses_a_body_over_64_kib_without_reading_it_whole(app: Starlette, data_dir: Path) -> None:
+    pulled = [0]
+
+    async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: the cap must stop the stream itself
+        for _ in range(1000):
+            pulled[0] += 1
+            yield b" " * 1024
+
+    async def body() -> tuple[httpx.Response, httpx.Response]:
+        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1")
+        headers = {"X-Omnidesk-Macros-Token": WEBHOOK_TOKEN}
+        declared = await http.post("/hooks/omnidesk", headers=headers,
+                                   json={"case_number": "664-245651", "template": "e-receipt", "pad": "x" * MAX_BODY})
+        streamed = await http.post("/hooks/omnidesk", headers={**headers, "Content-Type": "application/json"},
+                                   content=chunks())
+        return declared, streamed
+
+    declared, streamed = run(body())
+    assert (declared.status_code, streamed.status_code) == (413, 413)
+    assert declared.json() == {"error": "body_too_large", "message": "тело запроса больше 64 КиБ"}
+    assert pulled[0] <= MAX_BODY // 1024 + 2  # read up to the cap, not the 1000 KiB sent
+    assert entries(_db(data_dir)) == []
+
+
 def test_security_headers(app: Starlette) -> None:
     async def body() -> tuple[httpx.Response, httpx.Response, httpx.Response]:
         staff = await signed_in(app)
@@ -208,6 +238,51 @@ def test_outside_sandbox_mode_the_service_needs_a_secret_key() -> None:
     settings = ServiceSettings.from_env("https://x.omnidesk.ru", sandbox=False,
                                         environ={"OMNIDESK_MACROS_SECRET_KEY": "k" * 32})
     assert settings.omnidesk_origin == "https://x.omnidesk.ru"
+
+
+@pytest.mark.parametrize(("url", "origin"), [
+    ("https://x.omnidesk.ru/api", "https://x.omnidesk.ru"),
+    ("http://127.0.0.1:8765", "http://127.0.0.1:8765"),
+    ("https://[::1]:8443/", "https://[::1]:8443"),
+    ("https://x.omnidesk.ru;script-src *", None),
+    ("https://x.omnidesk.ru 'unsafe-inline'", None),
+    ("https://x.omnidesk.ru,https://evil.example", None),
+    ('https://x.omnidesk.ru"', None),
+    ("https://x.omnidesk.ru/a;b", None),
+    ("https://x.omni\ndesk.ru", None),
+    ("javascript://x.omnidesk.ru", None),
+    ("ftp://x.omnidesk.ru", None),
+    ("https://", None),
+    ("https:///api", None),
+    ("https://staff:secret-key@x.omnidesk.ru", None),
+])
+def test_omnidesk_url_is_checked_before_it_goes_into_the_csp(url: str, origin: str | None) -> None:
+    def settings() -> ServiceSettings:
+        return ServiceSettings.from_env(url, sandbox=True, environ={})
+
+    if origin is not None:
+        assert settings().omnidesk_origin == origin
+        return
+    with pytest.raises(ConfigError, match="^OMNIDESK_URL ") as refused:
+        settings()
+    assert "secret-key" not in str(refused.value)
+
+
+def test_a_short_webhook_token_stops_the_service_naming_the_variable(tmp_path: Path) -> None:
+    def token(raw: str) -> str | None:
+        return ServiceSettings.from_env("https://x.omnidesk.ru", sandbox=True,
+                                        environ={"OMNIDESK_MACROS_WEBHOOK_TOKEN": raw}).webhook_token
+
+    assert token("") is None  # unset: the hook is off
+    assert token(" " + "t" * MIN_WEBHOOK_TOKEN + " ") == "t" * MIN_WEBHOOK_TOKEN
+    with pytest.raises(ConfigError, match=r"OMNIDESK_MACROS_WEBHOOK_TOKEN is too short \(23 characters\)"):
+        token("t" * (MIN_WEBHOOK_TOKEN - 1))
+    env = {**os.environ, "OMNIDESK_URL": "https://x.omnidesk.ru", "OMNIDESK_EMAIL": "staff@example.com",
+           "OMNIDESK_API_KEY": "key", "OMNIDESK_MACROS_SECRET_KEY": "k" * 32, "OMNIDESK_MACROS_WEBHOOK_TOKEN": "short-token"}
+    served = subprocess.run([sys.executable, "cli.py", "serve", "--data", str(tmp_path / "svc")], cwd=REPO, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert served.returncode == 2  # stopped before listening or asking Omnidesk anything
+    assert served.stderr.startswith("Error: OMNIDESK_MACROS_WEBHOOK_TOKEN is too short (11 characters): use at least 24")
 
 
 def test_a_sign_in_redirect_stays_on_this_service(app: Starlette) -> None:
