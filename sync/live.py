@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .client import Client
-from .resources import STATUS_ACTION, status_of_code
+from .resources import status_of_code
 
 #: kinds the public API writes; the rest only an administrator in the Omnidesk UI can create or change
 API_KINDS = frozenset({"label", "kb_category", "kb_section", "kb_article"})
@@ -103,11 +103,9 @@ def fetch_live(client: Client) -> LiveState:
             objects.append(LiveObject("macro_category", bucket.category_id, clean_title(bucket.title),
                                       {"title": clean_title(bucket.title)}))
         for macro in bucket.macros:
-            replies: str | dict[str, str] = next(
-                (a.destination for a in macro.actions if a.action_type == "email_to_user"), {})
-            per_language = replies if isinstance(replies, Mapping) else {"": replies}
-            status = next((status_of_code(str(a.destination)) for a in macro.actions
-                           if a.action_type == STATUS_ACTION), "")
+            reply, code = macro.reply, macro.status_code
+            per_language = reply if isinstance(reply, Mapping) else {} if reply is None else {"": reply}
+            status = status_of_code(code) if code is not None else ""
             objects.append(LiveObject("macro", macro.macro_id, clean_title(macro.title),
                                       {"title": clean_title(macro.title), "status": status},
                                       parent_id=bucket.category_id, extra={"replies": dict(per_language)}))

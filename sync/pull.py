@@ -26,7 +26,7 @@ from .client import Client
 from .live import clean_title
 from .lockfile import LockFile
 from .plan import RUSSIAN_LANGUAGE_ID
-from .resources import STATUS_ACTION, STATUS_CODES, Macro, MacroCategory, status_of_code
+from .resources import STATUS_CODES, Macro, MacroCategory, status_of_code
 
 
 @dataclass(frozen=True)
@@ -143,14 +143,14 @@ def _reason_to_skip(category: MacroCategory, macro: Macro, owned: set[int], exis
 
 
 def _reply_html(macro: Macro) -> str:
-    reply = next((a.destination for a in macro.actions if a.action_type == "email_to_user"), "")
+    reply = macro.reply
     if isinstance(reply, dict):
         return reply.get(RUSSIAN_LANGUAGE_ID, "")
-    return reply
+    return reply or ""
 
 
 def _status(macro: Macro) -> tuple[str | None, list[str]]:
-    code = next((str(a.destination) for a in macro.actions if a.action_type == STATUS_ACTION), None)
+    code = macro.status_code
     if code is None:
         return None, []
     status = status_of_code(code)

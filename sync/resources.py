@@ -17,6 +17,8 @@ from .wire import ordered_values
 #: a macro's «Изменить статус на» action (``action_type`` "status") carries the status as a numeric code;
 #: "3" = closed is seen in a public example, 1 = open and 2 = waiting are inferred (omnidesk-api.md §3)
 STATUS_ACTION = "status"
+#: a macro's «Отправить ответ пользователю» action: its destination is the reply's HTML (per language id)
+REPLY_ACTION = "email_to_user"
 STATUS_CODES = {"open": "1", "waiting": "2", "closed": "3"}
 #: the statuses as the Omnidesk UI names them, for the administrator's checklist
 STATUS_TITLES_RU = {"open": "Открытое", "waiting": "В ожидании", "closed": "Закрытое"}
@@ -50,6 +52,16 @@ class Macro:
     position: int
     group_name: str
     actions: tuple[MacroAction, ...]
+
+    @property
+    def reply(self) -> str | dict[str, str] | None:
+        """The reply action's HTML, one string or per language id; None when the macro sends no reply."""
+        return next((a.destination for a in self.actions if a.action_type == REPLY_ACTION), None)
+
+    @property
+    def status_code(self) -> str | None:
+        """The status action's code (see :data:`STATUS_CODES`); None when the macro sets no status."""
+        return next((str(a.destination) for a in self.actions if a.action_type == STATUS_ACTION), None)
 
 
 @dataclass(frozen=True)
