@@ -15,7 +15,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from omnidesk_macros.atomic_file import write_atomic
-from omnidesk_macros.errors import ConfigError
+
+from .lockfile import read_state
 
 JOURNAL_FILE = "omnidesk.journal.json"
 
@@ -38,15 +39,11 @@ class Journal:
     @classmethod
     def load(cls, root: Path) -> Journal:
         path = root / JOURNAL_FILE
-        if not path.exists():
-            return cls(path)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            pending = {i["key"]: Intent(i["key"], i["kind"], i["title"], tuple(i["existing_ids"]))
-                       for i in data["pending"]}
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ConfigError(f"{path} is damaged ({exc}); delete it and run `sync plan` to check") from exc
-        return cls(path, pending)
+        pending = read_state(
+            path, lambda data: {i["key"]: Intent(i["key"], i["kind"], i["title"], tuple(i["existing_ids"]))
+                                for i in data["pending"]},
+            "is damaged", "delete it and run `sync plan` to check")
+        return cls(path, pending or {})
 
     def begin(self, intent: Intent) -> None:
         self.pending[intent.key] = intent

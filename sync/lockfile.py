@@ -15,16 +15,18 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from omnidesk_macros.atomic_file import write_atomic
 from omnidesk_macros.errors import ConfigError
 
 LOCK_FILE = "omnidesk.lock.json"
 PUSH_LOCK = "omnidesk.push.lock"
+T = TypeVar("T")
 
 
 @dataclass
@@ -42,14 +44,11 @@ class LockFile:
     @classmethod
     def load(cls, root: Path) -> LockFile:
         path = root / LOCK_FILE
-        if not path.exists():
-            return cls(path)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            entries = {key: Entry(str(e["kind"]), int(e["id"]), str(e["hash"])) for key, e in data["objects"].items()}
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ConfigError(f"{path} is not a valid lock file ({exc}); restore it from git") from exc
-        return cls(path, entries)
+        entries = read_state(
+            path, lambda data: {key: Entry(str(e["kind"]), int(e["id"]), str(e["hash"]))
+                                for key, e in data["objects"].items()},
+            "is not a valid lock file", "restore it from git")
+        return cls(path, entries or {})
 
     def id_of(self, key: str) -> int | None:
         entry = self.entries.get(key)
@@ -78,6 +77,17 @@ class LockFile:
         if self.path.exists() and self.path.read_text(encoding="utf-8") == text:
             return
         write_atomic(self.path, text.encode("utf-8"))
+
+
+def read_state(path: Path, parse: Callable[[Any], T], problem: str, fix: str) -> T | None:
+    """``parse`` applied to the JSON in ``path``; None when there is no such file. A file that does not parse
+    is a ConfigError saying ``problem`` and ``fix`` (the lock file and the journal share this)."""
+    if not path.exists():
+        return None
+    try:
+        return parse(json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(f"{path} {problem} ({exc}); {fix}") from exc
 
 
 @contextmanager
