@@ -43,7 +43,7 @@ from .schema import (
     select_options,
     text,
 )
-from .seed import add_macro, seed
+from .seed import add_custom_field, add_macro, add_macro_category, replace_macro, seed
 from .state import THROTTLE_STATUSES, SandboxState
 from .web import HttpError, Request, Router, empty_response, json_response
 
@@ -135,8 +135,7 @@ class Admin:
         data = CATEGORY.parse(request.json())
         if not data.get("title", "").strip():
             raise HttpError(400, "title_required")
-        category = self.store.insert("macro_category", "macros_category_id",
-                                     {"title": data["title"], "sort": data.get("sort", 1)}, start=100)
+        category = add_macro_category(self.store, data["title"], data.get("sort", 1))
         return json_response(201, category)
 
     def update_category(self, request: Request, params: dict[str, str]) -> Response:
@@ -164,8 +163,7 @@ class Admin:
     def update_macro(self, request: Request, params: dict[str, str]) -> Response:
         current = require(self.store, "macro", params["id"])
         data = self.macro_data(MACRO.parse(request.json()), current)
-        self.store.delete("macro", current["macro_id"])
-        return json_response(200, add_macro(self.store, data))
+        return json_response(200, replace_macro(self.store, current["macro_id"], data))
 
     def macro_data(self, data: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
         merged = {"category_id": 0, "scope": "common", "group_name": "", "actions": [], **(current or {}), **data}
@@ -173,13 +171,11 @@ class Admin:
             raise HttpError(400, "title_required")
         if merged["category_id"] and self.store.get("macro_category", merged["category_id"]) is None:
             raise HttpError(400, "macro_category_not_found")
-        if "position" not in merged:
-            merged["position"] = len(self.store.all("macro"))
         return merged
 
     def create_field(self, request: Request, _: dict[str, str]) -> Response:
         field = self.field_data(FIELD.parse(request.json()), {"active": True, "field_data": ""})
-        return json_response(201, self.store.insert("custom_field", "field_id", field, start=2000))
+        return json_response(201, add_custom_field(self.store, field))
 
     def update_field(self, request: Request, params: dict[str, str]) -> Response:
         current = require(self.store, "custom_field", params["id"])

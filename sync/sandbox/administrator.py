@@ -18,7 +18,7 @@ from omnidesk_macros.errors import ApiError, TransportError
 from ..checklist import STATUS_STEP
 from ..resources import STATUS_ACTION, STATUS_CODES, STATUS_TITLES_RU
 from .editor import as_pasted
-from .seed import add_macro
+from .seed import add_custom_field, add_macro, add_macro_category, replace_macro
 from .store import Store
 
 REPLY_ACTION = {"action_type": "email_to_user", "action_display_name": "Отправить ответ пользователю"}
@@ -53,9 +53,9 @@ def _category_id(store: Store, title: str) -> int:
 
 def _create_field(store: Store, values: dict[str, Any]) -> None:
     field_type = FIELD_TYPES[values["Тип поля"]]
-    store.insert("custom_field", "field_id", {
+    add_custom_field(store, {
         "title": values["Название"], "field_type": field_type, "field_level": LEVELS[values["Уровень"]],
-        "active": True, "field_data": {} if field_type == "select" else ""}, start=2000)
+        "active": True, "field_data": {} if field_type == "select" else ""})
 
 
 def _update_field(store: Store, values: dict[str, Any]) -> None:
@@ -94,8 +94,7 @@ def _delete_option(store: Store, values: dict[str, Any]) -> None:
 
 
 def _create_category(store: Store, values: dict[str, Any]) -> None:
-    store.insert("macro_category", "macros_category_id",
-                 {"title": values["Название"], "sort": int(values.get("Порядок") or 1)}, start=100)
+    add_macro_category(store, values["Название"], int(values.get("Порядок") or 1))
 
 
 def _rename_category(store: Store, values: dict[str, Any]) -> None:
@@ -115,14 +114,13 @@ def _macro_fields(store: Store, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _create_macro(store: Store, values: dict[str, Any]) -> None:
-    add_macro(store, {**_macro_fields(store, values), "position": len(store.all("macro"))})
+    add_macro(store, _macro_fields(store, values))
 
 
 def _update_macro(store: Store, values: dict[str, Any]) -> None:
     current = store.get("macro", int(values["omnidesk_id"]))
     assert current is not None
-    store.delete("macro", current["macro_id"])
-    add_macro(store, {**current, **_macro_fields(store, values)})
+    replace_macro(store, current["macro_id"], {**current, **_macro_fields(store, values)})
 
 
 def _delete(kind: str) -> Any:

@@ -6,7 +6,6 @@ list (or one id) on input, and its first id plus ``section_id_arr`` on output.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from starlette.responses import Response
@@ -15,7 +14,7 @@ from .resources import deleter, envelope, getter, lister, now_text, path_id, req
 from .schema import Schema, choice, id_list, identifier, per_language, text
 from .state import SandboxState
 from .store import Store
-from .web import HttpError, Request, Router, json_response
+from .web import Handler, HttpError, Request, Router, json_response
 
 #: KB kind → (id field, title field, the schema of what a POST or PUT may set)
 KB_KINDS: dict[str, tuple[str, str, Schema]] = {
@@ -26,8 +25,6 @@ KB_KINDS: dict[str, tuple[str, str, Schema]] = {
         "article_title": per_language, "article_content": per_language, "article_tags": text(),
         "section_id": id_list, "access_type": choice("public", "staff_only")})),
 }
-
-RouteHandler = Callable[[Request, dict[str, str]], Response]
 
 
 def shaped(kind: str, data: dict[str, Any], current: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -44,7 +41,7 @@ class KnowledgeBase:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def create(self, kind: str) -> RouteHandler:
+    def create(self, kind: str) -> Handler:
         id_field, title_field, schema = KB_KINDS[kind]
 
         def handler(request: Request, _: dict[str, str]) -> Response:
@@ -56,7 +53,7 @@ class KnowledgeBase:
             return json_response(201, {kind: self.store.insert(kind, id_field, obj, start=100)})
         return handler
 
-    def update(self, kind: str) -> RouteHandler:
+    def update(self, kind: str) -> Handler:
         _, _, schema = KB_KINDS[kind]
 
         def handler(request: Request, params: dict[str, str]) -> Response:
@@ -66,7 +63,7 @@ class KnowledgeBase:
             return json_response(200, {kind: obj})
         return handler
 
-    def toggle(self, kind: str, active: bool) -> RouteHandler:
+    def toggle(self, kind: str, active: bool) -> Handler:
         def handler(_: Request, params: dict[str, str]) -> Response:
             obj = {**require(self.store, kind, params["id"]), "active": active, "updated_at": now_text()}
             self.store.put(kind, path_id(params["id"], kind), obj)

@@ -23,7 +23,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from .app import SandboxApp
-from .web import DropConnection, HttpError, Request, ascii_id, json_response
+from .web import DropConnection, HttpError, Request, ascii_id, http_url, json_response
 
 log = logging.getLogger("sync.sandbox")
 
@@ -94,7 +94,7 @@ async def read_body(request: StarletteRequest, limit: int = MAX_REQUEST, timeout
 
 def _base_url(scope: Scope) -> str:
     host, port = scope.get("server") or ("127.0.0.1", 80)
-    return f"http://[{host}]:{port}" if ":" in str(host) else f"http://{host}:{port}"
+    return http_url(str(host), port)
 
 
 class SandboxEdge:

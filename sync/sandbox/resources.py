@@ -6,7 +6,7 @@ not an int): such a value simply matches no filter, so one bad record cannot bre
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from ..wire import SAMARA, format_date, list_page
 from .store import Store
-from .web import HttpError, Request, ascii_id, empty_response, json_response
+from .web import Handler, HttpError, Request, ascii_id, empty_response, json_response
 
 MAX_LIMIT = 100
 #: Omnidesk caps ``page`` at 500 in one client library; a larger page is empty anyway
@@ -81,7 +81,7 @@ def require(store: Store, kind: str, raw_id: str) -> dict[str, Any]:
     return found
 
 
-def deleter(store: Store, kind: str) -> Callable[[Request, dict[str, str]], Response]:
+def deleter(store: Store, kind: str) -> Handler:
     """A ``DELETE …/{id}`` handler for ``kind``: 200 with no body, or 404."""
 
     def handler(_: Request, params: dict[str, str]) -> Response:
@@ -92,7 +92,7 @@ def deleter(store: Store, kind: str) -> Callable[[Request, dict[str, str]], Resp
     return handler
 
 
-def lister(store: Store, kind: str, key: str, filters: Iterable[str] = ()) -> Callable[[Request, dict[str, str]], Response]:
+def lister(store: Store, kind: str, key: str, filters: Iterable[str] = ()) -> Handler:
     """A ``GET <plural>.json`` handler: every object of ``kind``, searched by ``filters``, paged."""
 
     def handler(request: Request, _: dict[str, str]) -> Response:
@@ -105,7 +105,7 @@ def lister(store: Store, kind: str, key: str, filters: Iterable[str] = ()) -> Ca
     return handler
 
 
-def getter(store: Store, kind: str, key: str) -> Callable[[Request, dict[str, str]], Response]:
+def getter(store: Store, kind: str, key: str) -> Handler:
     return lambda _, params: json_response(200, {key: require(store, kind, params["id"])})
 
 

@@ -238,8 +238,21 @@ def _action(action_type: str, display: str, destination: str | dict[str, str], c
             "content": content, "subject": ""}
 
 
+def add_macro_category(store: Store, title: str, sort: int = 1) -> dict[str, Any]:
+    """Store a new macro category (as ``/_admin`` and the checklist's administrator create one)."""
+    return store.insert("macro_category", "macros_category_id", {"title": title, "sort": sort}, start=100)
+
+
+def add_custom_field(store: Store, field: dict[str, Any]) -> dict[str, Any]:
+    """Store a new custom-field definition (as ``/_admin`` and the checklist's administrator create one)."""
+    return store.insert("custom_field", "field_id", field, start=2000)
+
+
 def add_macro(store: Store, macro: dict[str, Any]) -> dict[str, Any]:
-    """Store a macro, numbering its actions as Omnidesk does (ids from a sequence, positions from 1)."""
+    """Store a macro, numbering its actions as Omnidesk does (ids from a sequence, positions from 1); a macro
+    without a ``position`` goes after every other."""
+    if "position" not in macro:
+        macro = {**macro, "position": len(store.all("macro"))}
     actions = []
     for position, action in enumerate(macro.get("actions") or [], start=1):
         actions.append({
@@ -247,6 +260,12 @@ def add_macro(store: Store, macro: dict[str, Any]) -> dict[str, Any]:
             "position": position,
         })
     return store.insert("macro", "macro_id", {**macro, "actions": actions}, start=197000)
+
+
+def replace_macro(store: Store, macro_id: int, macro: dict[str, Any]) -> dict[str, Any]:
+    """Store ``macro`` in place of the macro ``macro_id``: its actions numbered afresh, as after an edit."""
+    store.delete("macro", macro_id)
+    return add_macro(store, macro)
 
 
 def _action_defaults() -> dict[str, Any]:

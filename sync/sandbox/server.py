@@ -30,6 +30,7 @@ from .edge import SandboxEdge, Scope
 from .seed import seed
 from .state import SandboxConfig
 from .store import Store
+from .web import http_url
 
 DEFAULT_DATA = Path("sandbox.sqlite3")
 #: pending connections the kernel queues; the standard library's 5 made 200 simultaneous clients wait seconds
@@ -156,8 +157,7 @@ class SandboxServer:
 
     @property
     def url(self) -> str:
-        host, port = self.server_address
-        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+        return http_url(*self.server_address)
 
     def _drop(self, scope: Scope) -> None:
         """Close the connection of the request ``scope`` without answering (an injected fault)."""

@@ -54,6 +54,11 @@ def empty_response(status: int = 200) -> Response:
     return Response(b"", status)
 
 
+def http_url(host: str, port: int) -> str:
+    """``http://host:port``, an IPv6 host in brackets."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 @dataclass(frozen=True)
 class UploadedFile:
     name: str
