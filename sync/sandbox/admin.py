@@ -43,7 +43,7 @@ from .schema import (
     select_options,
     text,
 )
-from .seed import add_custom_field, add_macro, add_macro_category, replace_macro, seed
+from .seed import add_custom_field, add_macro, add_macro_category, remove_macro_category, replace_macro, seed
 from .state import THROTTLE_STATUSES, SandboxState
 from .web import HttpError, Request, Router, empty_response, json_response
 
@@ -149,11 +149,7 @@ class Admin:
 
     def delete_category(self, _: Request, params: dict[str, str]) -> Response:
         category = require(self.store, "macro_category", params["id"])
-        # as in the UI, the macros of a removed category fall back to «Без категории»
-        for macro in self.store.all("macro"):
-            if macro.get("category_id") == category["macros_category_id"]:
-                self.store.put("macro", macro["macro_id"], {**macro, "category_id": 0})
-        self.store.delete("macro_category", category["macros_category_id"])
+        remove_macro_category(self.store, category["macros_category_id"])
         return empty_response()
 
     def create_macro(self, request: Request, _: dict[str, str]) -> Response:

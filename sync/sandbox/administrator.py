@@ -18,7 +18,7 @@ from omnidesk_macros.errors import ApiError, TransportError
 from ..checklist import STATUS_STEP
 from ..resources import STATUS_ACTION, STATUS_CODES, STATUS_TITLES_RU
 from .editor import as_pasted
-from .seed import add_custom_field, add_macro, add_macro_category, replace_macro
+from .seed import add_custom_field, add_macro, add_macro_category, remove_macro_category, replace_macro
 from .store import Store
 
 REPLY_ACTION = {"action_type": "email_to_user", "action_display_name": "Отправить ответ пользователю"}
@@ -136,7 +136,7 @@ _HANDLERS: dict[tuple[str, str], Any] = {
     ("field_option", "delete"): _delete_option,
     ("macro_category", "create"): _create_category,
     ("macro_category", "update"): _rename_category,
-    ("macro_category", "delete"): _delete("macro_category"),
+    ("macro_category", "delete"): lambda store, values: remove_macro_category(store, int(values["omnidesk_id"])),
     ("macro", "create"): _create_macro,
     ("macro", "update"): _update_macro,
     ("macro", "delete"): _delete("macro"),

@@ -243,6 +243,14 @@ def add_macro_category(store: Store, title: str, sort: int = 1) -> dict[str, Any
     return store.insert("macro_category", "macros_category_id", {"title": title, "sort": sort}, start=100)
 
 
+def remove_macro_category(store: Store, category_id: int) -> None:
+    """Delete a macro category; as in the UI, its macros fall back to «Без категории» (category 0)."""
+    for macro in store.all("macro"):
+        if macro.get("category_id") == category_id:
+            store.put("macro", macro["macro_id"], {**macro, "category_id": 0})
+    store.delete("macro_category", category_id)
+
+
 def add_custom_field(store: Store, field: dict[str, Any]) -> dict[str, Any]:
     """Store a new custom-field definition (as ``/_admin`` and the checklist's administrator create one)."""
     return store.insert("custom_field", "field_id", field, start=2000)

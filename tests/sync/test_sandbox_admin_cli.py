@@ -25,3 +25,23 @@ def test_a_checklist_sent_to_no_sandbox_is_a_transport_error(tmp_path: Path) -> 
     with pytest.raises(TransportError, match=f"no sandbox answers at {url}") as caught:
         post_checklist(url, checklist)
     assert caught.value.path == "/_admin/checklist"
+
+
+def test_the_checklist_deletes_a_category_as_the_ui_does(tmp_path: Path) -> None:
+    """Its macros fall back to «Без категории» (0), exactly as DELETE /_admin/macro_categories/{id} leaves them."""
+    from sync.sandbox.administrator import perform_steps
+    from sync.sandbox.seed import add_macro, add_macro_category
+    from sync.sandbox.store import Store
+
+    store = Store(tmp_path / "s.sqlite3")
+    try:
+        category = add_macro_category(store, "Устаревшее")
+        macro = add_macro(store, {"title": "Старый ответ", "category_id": category["macros_category_id"],
+                                  "actions": []})
+        step = {"kind": "macro_category", "action": "delete", "key": "category:old",
+                "values": {"omnidesk_id": category["macros_category_id"]}}
+        assert perform_steps(store, [step]) == {"performed": ["category:old"], "skipped": []}
+        assert store.get("macro_category", category["macros_category_id"]) is None
+        assert store.get("macro", macro["macro_id"])["category_id"] == 0
+    finally:
+        store.close()
