@@ -45,8 +45,9 @@ def fill_from(form: FormData | dict[str, Any], template: Template) -> dict[str, 
     return values
 
 
-def fill_problems(template: Template, typed: dict[str, str], defaults: set[str]) -> dict[str, str]:
-    """A Russian message per fill-in value that cannot go into the letter."""
+def fill_problems(template: Template, typed: dict[str, str]) -> dict[str, str]:
+    """A Russian message per fill-in value that cannot go into the letter (an empty one with a default is not)."""
+    defaults = {v.name for v in template.variables if v.default is not None}
     problems = {}
     for var in template.variables:
         raw = typed.get(var.name, "").strip()
@@ -163,8 +164,7 @@ class CasePages:
         template = self.template(str(body.get("template", "")))
         raw = body.get("fill")
         typed = {f"fill.{k}": str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
-        defaults = {v.name for v in template.variables if v.default is not None}
-        return JSONResponse({"problems": fill_problems(template, fill_from(typed, template), defaults)})
+        return JSONResponse({"problems": fill_problems(template, fill_from(typed, template))})
 
     async def reply(self, request: Request) -> Response:
         account = self.web.require(request)
@@ -174,7 +174,7 @@ class CasePages:
         typed = fill_from(form, template)
         card = await self.card(number)
         try:
-            ctx = counter_context(card.context, account, {k: v for k, v in typed.items() if v.strip()})
+            ctx = counter_context(card.context, account, typed)
             html = reply_html(template, ctx)
         except OmnideskMacrosError as exc:
             return self.render(request, account, card, template.appeal_types[0], template.id, typed,
@@ -260,12 +260,11 @@ class LetterPages:
         typed = fill_from(form, template)
         card = await self.cases.card(number)
         kind = str(form.get("type", "")) or template.appeal_types[0]
-        defaults = {v.name for v in template.variables if v.default is not None}
-        problems = fill_problems(template, typed, defaults)
+        problems = fill_problems(template, typed)
         if problems:
             return self.cases.render(request, account, card, kind, template.id, typed,
                                      "Проверьте отмеченные поля.", 400, problems)
-        ctx = counter_context(card.context, account, {k: v for k, v in typed.items() if v.strip()})
+        ctx = counter_context(card.context, account, typed)
         service = self.service
         try:
             letter = await service.registry_write(service.desk.issue, service.sources, template, ctx, case_id=card.case_id,
