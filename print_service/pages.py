@@ -166,20 +166,25 @@ class CasePages:
         typed = {f"fill.{k}": str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
         return JSONResponse({"problems": fill_problems(template, fill_from(typed, template))})
 
-    async def reply(self, request: Request) -> Response:
+    async def posted(self, request: Request) -> tuple[Account, CaseCard, Template, dict[str, str], str]:
+        """What the letter and reply forms post: who, the case, the template, the fill-in values as typed,
+        and the appeal type chosen (else the template's first)."""
         account = self.web.require(request)
         form = await self.web.form(request)
         number = case_number(request)
         template = self.template(str(form.get("template", "")))
         typed = fill_from(form, template)
         card = await self.card(number)
+        return account, card, template, typed, str(form.get("type", "")) or template.appeal_types[0]
+
+    async def reply(self, request: Request) -> Response:
+        account, card, template, typed, kind = await self.posted(request)
         try:
             ctx = counter_context(card.context, account, typed)
             html = reply_html(template, ctx)
         except OmnideskMacrosError as exc:
             return self.render(request, account, card, template.appeal_types[0], template.id, typed,
                                letter_problem(exc), letter_status(exc))
-        kind = str(form.get("type", "")) or template.appeal_types[0]
         return self.web.page(request, "reply.html", account=account, card=card, template=template,
                              reply_html=html, chosen_type=kind)
 
@@ -253,13 +258,7 @@ class LetterPages:
         self.cases = CasePages(service)
 
     async def issue(self, request: Request) -> Response:
-        account = self.web.require(request)
-        form = await self.web.form(request)
-        number = case_number(request)
-        template = self.cases.template(str(form.get("template", "")))
-        typed = fill_from(form, template)
-        card = await self.cases.card(number)
-        kind = str(form.get("type", "")) or template.appeal_types[0]
+        account, card, template, typed, kind = await self.cases.posted(request)
         problems = fill_problems(template, typed)
         if problems:
             return self.cases.render(request, account, card, kind, template.id, typed,
