@@ -189,7 +189,7 @@ def _sync_errors() -> Iterator[None]:
     try:
         yield
     except OmnideskMacrosError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        show_error(exc)
         raise SystemExit(1) from exc
 
 
@@ -321,6 +321,12 @@ def hint(exc: OmnideskMacrosError) -> str:
     if isinstance(exc, ConfigError) and exc.setting in SANDBOX_OPTIONS:
         return f"set it with {SANDBOX_OPTIONS[exc.setting]}"
     return ""
+
+
+def show_error(exc: OmnideskMacrosError) -> None:
+    """The error as every command prints it: the library's message, then this command line's hint if any."""
+    advice = hint(exc)
+    click.echo(f"Error: {exc}" + (f"\n    hint: {advice}" if advice else ""), err=True)
 
 
 # ---------------------------------------------------------------------------------------------- print service
@@ -474,8 +480,7 @@ def main() -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except OmnideskMacrosError as exc:
-        advice = hint(exc)
-        click.echo(f"Error: {exc}" + (f"\n    hint: {advice}" if advice else ""), err=True)
+        show_error(exc)
         sys.exit(exit_code(exc))
     sys.exit(rv if isinstance(rv, int) else 0)
 
