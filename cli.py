@@ -21,6 +21,7 @@ from omnidesk_macros.errors import CaseDataError, ConfigError, OmnideskMacrosErr
 from omnidesk_macros.loader import default_templates_dir
 
 if TYPE_CHECKING:
+    from print_service.db import Database
     from sync.client import Client
 
 #: exit status per error class; the first class in an error's MRO found here wins, else 1
@@ -188,7 +189,7 @@ def _sync_errors() -> Iterator[None]:
     try:
         yield
     except OmnideskMacrosError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        show_error(exc)
         raise SystemExit(1) from exc
 
 
@@ -322,11 +323,29 @@ def hint(exc: OmnideskMacrosError) -> str:
     return ""
 
 
+def show_error(exc: OmnideskMacrosError) -> None:
+    """The error as every command prints it: the library's message, then this command line's hint if any."""
+    advice = hint(exc)
+    click.echo(f"Error: {exc}" + (f"\n    hint: {advice}" if advice else ""), err=True)
+
+
 # ---------------------------------------------------------------------------------------------- print service
 
 SERVICE_DATA = Path("service-data")
+DATA_HELP = "Folder of the print service's SQLite file."
 data_option = click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=SERVICE_DATA,
-                           show_default=True, help="Folder of the print service's SQLite file.")
+                           show_default=True, help=DATA_HELP)
+
+
+def _open_database(_ctx: click.Context, _param: click.Parameter, data_dir: Path) -> Database:
+    from print_service.db import Database
+
+    return Database(data_dir)
+
+
+#: --data for the commands that work on the print service's database: they get it opened
+database_option = click.option("--data", "db", type=click.Path(file_okay=False, path_type=Path), default=SERVICE_DATA,
+                               show_default=True, help=DATA_HELP, callback=_open_database)
 
 
 @cli.command("serve")
@@ -382,49 +401,45 @@ def _new_password(password_stdin: bool) -> str:
 @click.option("--full-name", required=True, help="ФИО сотрудника: the letters are signed with it.")
 @click.option("--position", default="", help="Position above the signature (default: from company.yaml).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-@data_option
-def users_add(login: str, full_name: str, position: str, password_stdin: bool, data_dir: Path) -> None:
+@database_option
+def users_add(login: str, full_name: str, position: str, password_stdin: bool, db: Database) -> None:
     """Add a staff account (the password is stored as a scrypt hash)."""
     from print_service.accounts import add_user
-    from print_service.db import Database
 
-    account = add_user(Database(data_dir), login, full_name, _new_password(password_stdin), position)
+    account = add_user(db, login, full_name, _new_password(password_stdin), position)
     click.echo(f"added {account.username} ({account.full_name})")
 
 
 @users_group.command("passwd")
 @click.argument("login")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-@data_option
-def users_passwd(login: str, password_stdin: bool, data_dir: Path) -> None:
+@database_option
+def users_passwd(login: str, password_stdin: bool, db: Database) -> None:
     """Set a new password (and re-enable the account); its open sessions end."""
     from print_service.accounts import set_password
-    from print_service.db import Database
 
-    set_password(Database(data_dir), login, _new_password(password_stdin))
+    set_password(db, login, _new_password(password_stdin))
     click.echo(f"password of {login} changed")
 
 
 @users_group.command("disable")
 @click.argument("login")
-@data_option
-def users_disable(login: str, data_dir: Path) -> None:
+@database_option
+def users_disable(login: str, db: Database) -> None:
     """Stop an account from signing in; its open sessions end now."""
     from print_service.accounts import disable_user
-    from print_service.db import Database
 
-    disable_user(Database(data_dir), login)
+    disable_user(db, login)
     click.echo(f"disabled {login}")
 
 
 @users_group.command("list")
-@data_option
-def users_list(data_dir: Path) -> None:
+@database_option
+def users_list(db: Database) -> None:
     """List the accounts."""
     from print_service.accounts import list_users
-    from print_service.db import Database
 
-    for login, full_name, active in list_users(Database(data_dir)):
+    for login, full_name, active in list_users(db):
         click.echo(f"{login:<20} {full_name}{'' if active else '  (disabled)'}")
 
 
@@ -435,25 +450,23 @@ def billing_group() -> None:
 
 @billing_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@data_option
-def billing_import(file: Path, data_dir: Path) -> None:
+@database_option
+def billing_import(file: Path, db: Database) -> None:
     """Replace the directory with a CSV export (account;full_name;address;email;phone); all rows or none."""
     from print_service.billing import import_csv
-    from print_service.db import Database
 
-    click.echo(f"imported {import_csv(Database(data_dir), file)} subscriber(s) from {file}")
+    click.echo(f"imported {import_csv(db, file)} subscriber(s) from {file}")
 
 
 @cli.command("letters")
 @click.option("--year", type=int, help="Only this year's letters.")
 @click.option("--format", "fmt", type=click.Choice(["text", "csv"]), default="text", show_default=True)
-@data_option
-def letters_command(year: int | None, fmt: str, data_dir: Path) -> None:
+@database_option
+def letters_command(year: int | None, fmt: str, db: Database) -> None:
     """The outgoing-letter registry: number, case, template, staff, time, channel, DOCX hash, status."""
     from print_service import registry
-    from print_service.db import Database
 
-    items = registry.entries(Database(data_dir), year)
+    items = registry.entries(db, year)
     click.echo(registry.as_csv(items) if fmt == "csv" else registry.as_table(items), nl=fmt != "csv")
 
 
@@ -467,8 +480,7 @@ def main() -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except OmnideskMacrosError as exc:
-        advice = hint(exc)
-        click.echo(f"Error: {exc}" + (f"\n    hint: {advice}" if advice else ""), err=True)
+        show_error(exc)
         sys.exit(exit_code(exc))
     sys.exit(rv if isinstance(rv, int) else 0)
 

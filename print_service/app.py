@@ -30,8 +30,8 @@ from sync.settings import OmnideskSettings
 from . import accounts, billing
 from .config import ServiceSettings
 from .pages import CasePages, LetterPages
-from .service import CASE_NUMBER, Service
-from .web import PRE_COOKIE, SESSION_COOKIE, Refused, SecurityHeaders, guarded
+from .service import Service, checked_case_number
+from .web import PRE_COOKIE, SESSION_COOKIE, SecurityHeaders, guarded
 
 
 def create_app(settings: ServiceSettings, omnidesk_settings: OmnideskSettings, templates_root: Path,
@@ -84,9 +84,7 @@ def create_app(settings: ServiceSettings, omnidesk_settings: OmnideskSettings, t
 
     async def open_case(request: Request) -> Response:
         web.require(request)
-        number = request.query_params.get("number", "").strip()
-        if not CASE_NUMBER.match(number):
-            raise Refused(400, "Номер обращения выглядит как 664-245651.")
+        number = checked_case_number(request.query_params.get("number", "").strip(), 400)
         return RedirectResponse(f"/cases/{number}", status_code=303)
 
     async def letter_css(_: Request) -> Response:

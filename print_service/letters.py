@@ -56,9 +56,11 @@ class IssuedLetter:
 
 
 def counter_context(ctx: LetterContext, account: Account, fill: Mapping[str, str]) -> LetterContext:
-    """The case's context signed by the staff member at the counter (spec 2.4), with the fill-in values."""
+    """The case's context signed by the staff member at the counter (spec 2.4), with the fill-in values
+    typed in the form; a blank one is left out, so its default (or the "required" problem) applies."""
     signed = replace(ctx, staff=Staff(account.full_name, account.position), fill={})
-    return signed.with_fill(fill) if fill else signed
+    given = {name: value for name, value in fill.items() if value.strip()}
+    return signed.with_fill(given) if given else signed
 
 
 class LetterDesk:

@@ -45,8 +45,9 @@ def fill_from(form: FormData | dict[str, Any], template: Template) -> dict[str, 
     return values
 
 
-def fill_problems(template: Template, typed: dict[str, str], defaults: set[str]) -> dict[str, str]:
-    """A Russian message per fill-in value that cannot go into the letter."""
+def fill_problems(template: Template, typed: dict[str, str]) -> dict[str, str]:
+    """A Russian message per fill-in value that cannot go into the letter (an empty one with a default is not)."""
+    defaults = {v.name for v in template.variables if v.default is not None}
     problems = {}
     for var in template.variables:
         raw = typed.get(var.name, "").strip()
@@ -163,23 +164,27 @@ class CasePages:
         template = self.template(str(body.get("template", "")))
         raw = body.get("fill")
         typed = {f"fill.{k}": str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
-        defaults = {v.name for v in template.variables if v.default is not None}
-        return JSONResponse({"problems": fill_problems(template, fill_from(typed, template), defaults)})
+        return JSONResponse({"problems": fill_problems(template, fill_from(typed, template))})
 
-    async def reply(self, request: Request) -> Response:
+    async def posted(self, request: Request) -> tuple[Account, CaseCard, Template, dict[str, str], str]:
+        """What the letter and reply forms post: who, the case, the template, the fill-in values as typed,
+        and the appeal type chosen (else the template's first)."""
         account = self.web.require(request)
         form = await self.web.form(request)
         number = case_number(request)
         template = self.template(str(form.get("template", "")))
         typed = fill_from(form, template)
         card = await self.card(number)
+        return account, card, template, typed, str(form.get("type", "")) or template.appeal_types[0]
+
+    async def reply(self, request: Request) -> Response:
+        account, card, template, typed, kind = await self.posted(request)
         try:
-            ctx = counter_context(card.context, account, {k: v for k, v in typed.items() if v.strip()})
+            ctx = counter_context(card.context, account, typed)
             html = reply_html(template, ctx)
         except OmnideskMacrosError as exc:
             return self.render(request, account, card, template.appeal_types[0], template.id, typed,
                                letter_problem(exc), letter_status(exc))
-        kind = str(form.get("type", "")) or template.appeal_types[0]
         return self.web.page(request, "reply.html", account=account, card=card, template=template,
                              reply_html=html, chosen_type=kind)
 
@@ -253,19 +258,12 @@ class LetterPages:
         self.cases = CasePages(service)
 
     async def issue(self, request: Request) -> Response:
-        account = self.web.require(request)
-        form = await self.web.form(request)
-        number = case_number(request)
-        template = self.cases.template(str(form.get("template", "")))
-        typed = fill_from(form, template)
-        card = await self.cases.card(number)
-        kind = str(form.get("type", "")) or template.appeal_types[0]
-        defaults = {v.name for v in template.variables if v.default is not None}
-        problems = fill_problems(template, typed, defaults)
+        account, card, template, typed, kind = await self.cases.posted(request)
+        problems = fill_problems(template, typed)
         if problems:
             return self.cases.render(request, account, card, kind, template.id, typed,
                                      "Проверьте отмеченные поля.", 400, problems)
-        ctx = counter_context(card.context, account, {k: v for k, v in typed.items() if v.strip()})
+        ctx = counter_context(card.context, account, typed)
         service = self.service
         try:
             letter = await service.registry_write(service.desk.issue, service.sources, template, ctx, case_id=card.case_id,

@@ -82,10 +82,15 @@ class Service:
             raise Refused(status, russian_message(exc, what)) from exc
 
 
-def case_number(request: Request) -> str:
-    number = str(request.path_params["number"])
+def checked_case_number(number: str, status: int) -> str:
+    """``number`` when it has the shape of an Omnidesk case number, else Refused with ``status``."""
     if not CASE_NUMBER.match(number):
-        raise Refused(404, "Номер обращения выглядит как 664-245651.")
+        raise Refused(status, "Номер обращения выглядит как 664-245651.")
     return number
+
+
+def case_number(request: Request) -> str:
+    """The case number in the path; a malformed one is a page that does not exist."""
+    return checked_case_number(str(request.path_params["number"]), 404)
 
 
