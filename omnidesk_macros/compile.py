@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -76,12 +77,14 @@ def compile_sources(sources: SourceSet) -> DesiredState:
     objects: list[DesiredObject] = []
     objects += _custom_fields(sources)
     kinds = sources.appeal_types
+    # a template offered under several appeal types has one macro text in each, and its article the same
+    html_of = cache(_html)
     for sort, kind in enumerate(kinds, start=1):
         objects.append(DesiredObject("macro_category", f"category:{kind.id}", kind.title, {"title": kind.title,
                                                                                           "sort": sort}))
     for kind in kinds:
         for position, template in enumerate(t for t in sources.templates_for(kind.id) if "reply" in t.channels):
-            fields = {"title": template.title, "html": _html(template, "reply"), "language": MACRO_LANGUAGE,
+            fields = {"title": template.title, "html": html_of(template, "reply"), "language": MACRO_LANGUAGE,
                       "position": position}
             if template.status_after:
                 fields["status"] = template.status_after  # a second action: «Изменить статус на»
@@ -99,7 +102,7 @@ def compile_sources(sources: SourceSet) -> DesiredState:
         channel = "reply" if "reply" in template.channels else "letter"
         objects.append(DesiredObject(
             "kb_article", f"kb:article:{template.id}", template.title,
-            {"title": template.title, "html": _html(template, channel), "tags": [article_tag(template.id)],
+            {"title": template.title, "html": html_of(template, channel), "tags": [article_tag(template.id)],
              "sections": sections, "access_type": "staff_only"},
             parent=sections[0] if sections else "kb:category"))
     return DesiredState(tuple(objects))

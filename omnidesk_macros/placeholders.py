@@ -120,8 +120,9 @@ class Compiled:
 def compile_template(template: Template) -> Compiled:
     """Compile once per template text; raises RenderError when the source is broken."""
     try:
-        jinja = ENV.from_string(template.body)
-        refs = list(references(ENV.parse(template.body)))
+        ast = ENV.parse(template.body)
+        jinja = ENV.from_string(ast)  # compiled from the tree just parsed, not from the text again
+        refs = list(references(ast))
         defaults = {}
         default_refs = {}
         for var in template.variables:

@@ -205,7 +205,7 @@ def _check_body(template: Template, file: str, diags: Diagnostics) -> None:
     offset = template.body_line - 1
     try:
         ast = ENV.parse(template.body)
-        ENV.from_string(template.body)  # compiles: unknown filters and tests fail here
+        ENV.from_string(ast)  # compiles the tree: unknown filters and tests fail here
     except jinja2.TemplateSyntaxError as exc:
         diags.error(file, (exc.lineno or 1) + offset, 1, f"template syntax: {exc.message}")
         return

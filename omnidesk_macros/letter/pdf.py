@@ -34,6 +34,12 @@ def find_soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def office_command(soffice: str, profile: Path) -> list[str]:
+    """soffice, headless, with ``profile`` as its own profile directory (see the module docstring)."""
+    return [soffice, "--headless", "--norestore", "--nolockcheck", "--nodefault", "--nologo",
+            f"-env:UserInstallation={profile.as_uri()}"]
+
+
 def convert_to_pdf(docx: Path, pdf: Path | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> Path:
     """Convert ``docx`` to ``pdf`` (default: beside it, .pdf); the PDF appears whole or not at all."""
     docx = Path(docx)
@@ -52,11 +58,8 @@ def convert_to_pdf(docx: Path, pdf: Path | None = None, *, timeout: float = DEFA
             shutil.copyfile(docx, source)
         except OSError as exc:
             raise ConversionError(f"cannot read {docx}: {exc.strerror}") from exc
-        command = [
-            soffice, "--headless", "--norestore", "--nolockcheck", "--nodefault", "--nologo",
-            f"-env:UserInstallation={(work / 'profile').as_uri()}",
-            "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(work / "out"), str(source),
-        ]
+        command = [*office_command(soffice, work / "profile"),
+                   "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(work / "out"), str(source)]
         _run(command, timeout, env={**os.environ, "HOME": job})
         produced = work / "out" / "letter.pdf"
         if not produced.is_file() or produced.stat().st_size == 0:

@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 
 from ..errors import ConversionError
-from .pdf import DEFAULT_TIMEOUT, INSTALL_HINT, convert_to_pdf, find_soffice
+from .pdf import DEFAULT_TIMEOUT, INSTALL_HINT, convert_to_pdf, find_soffice, office_command
 
 log = logging.getLogger("omnidesk_macros.letter.warm_pdf")
 UNO_PYTHON_ENV = "OMNIDESK_MACROS_UNO_PYTHON"
@@ -73,8 +73,7 @@ class _Office:
         self.worker: subprocess.Popen[str] | None = None
         try:
             self.office = subprocess.Popen(
-                [soffice, "--headless", "--invisible", "--norestore", "--nolockcheck", "--nodefault", "--nologo",
-                 f"-env:UserInstallation={(self.home / 'profile').as_uri()}", f"--accept=pipe,name={pipe};urp;"],
+                [*office_command(soffice, self.home / "profile"), "--invisible", f"--accept=pipe,name={pipe};urp;"],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
                 start_new_session=True)
             self.worker = subprocess.Popen(
